@@ -1,0 +1,38 @@
+# acsemu — make run starts the emulator, make test runs every test.
+GO        ?= go
+FUZZTIME  ?= 10s
+PKGS      := $(shell $(GO) list ./... | grep -v /scenarios)
+
+.PHONY: run test unit fuzz scenarios lint bench build
+
+run:
+	$(GO) run ./cmd/acsemu serve
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+test: lint unit fuzz scenarios
+
+lint:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+unit:
+	$(GO) test -race -count=1 $(PKGS)
+
+# Each fuzz target runs for a short fixed time (go test -fuzz takes one target at a time).
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
+	  dir=$$(dirname $$f); \
+	  for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | sed 's/^func //'); do \
+	    echo "fuzz $$dir $$t ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$dir || exit 1; \
+	  done; \
+	done
+
+scenarios:
+	$(GO) tool ginkgo -p --race --procs=2 --timeout=20m ./scenarios
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./emulator/benchmarks/

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/control"
+)
+
+// clientFlags adds --url to fs and returns a function making the client.
+func clientFlags(fs *flag.FlagSet, env func(string) string) func() (*control.Client, error) {
+	def := env("ACSEMU_URL")
+	if def == "" {
+		def = "http://" + emulator.DefaultAddr
+	}
+	u := fs.String("url", def, "emulator base URL (ACSEMU_URL)")
+	return func() (*control.Client, error) { return control.NewClient(*u, nil) }
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func runClient(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	name := args[0]
+	if len(args) > 1 && (name == "recording" || name == "document") {
+		name += " " + args[1]
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet("acsemu "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	newClient := clientFlags(fs, env)
+	parse := func(min, max int) ([]string, *control.Client, error) {
+		if err := fs.Parse(args[1:]); err != nil {
+			return nil, nil, err
+		}
+		if fs.NArg() < min || fs.NArg() > max {
+			return nil, nil, fmt.Errorf("%s: expected %d to %d arguments, got %d (see -h)", name, min, max, fs.NArg())
+		}
+		c, err := newClient()
+		return fs.Args(), c, err
+	}
+	switch name {
+	case "health", "config", "reset", "ca", "recording list":
+		_, c, err := parse(0, 0)
+		if err != nil {
+			return err
+		}
+		switch name {
+		case "health":
+			h, err := c.Health(ctx)
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, h)
+		case "config":
+			cfg, err := c.Config(ctx)
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, cfg)
+		case "reset":
+			return c.Reset(ctx)
+		case "ca":
+			pem, err := c.CACertificate(ctx)
+			if err != nil {
+				return err
+			}
+			_, err = stdout.Write(pem)
+			return err
+		default:
+			rs, err := c.Recordings(ctx)
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, rs)
+		}
+	case "recording get", "document get":
+		rest, c, err := parse(1, 1)
+		if err != nil {
+			return err
+		}
+		if name == "recording get" {
+			r, err := c.Recording(ctx, rest[0])
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, r)
+		}
+		d, err := c.Document(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, d)
+	case "recording create":
+		return recordingCreate(ctx, fs, args[1:], newClient, stdout)
+	case "document upload":
+		kind := fs.String("kind", "audio", "audio or video: the last segment of the content location")
+		ct := fs.String("content-type", "", "MIME type (default: sniffed)")
+		rest, c, err := parse(2, 2)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(rest[1])
+		if err != nil {
+			return err
+		}
+		d, err := c.UploadDocument(ctx, rest[0], data, *ct, *kind)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, d)
+	case "requests":
+		return requests(ctx, fs, args[1:], newClient, stdout)
+	}
+	return fmt.Errorf("unknown command %q; run acsemu help", strings.Join(args[:1], " "))
+}
+
+// pauseList parses --pause values like 10m@30m (pause of 10m at 30m of recorded time).
+type pauseList []control.Pause
+
+func (p *pauseList) String() string { return fmt.Sprint(*p) }
+func (p *pauseList) Set(v string) error {
+	dur, at, ok := strings.Cut(v, "@")
+	if !ok {
+		return fmt.Errorf("%q: use DURATION@AT, e.g. 10m@30m", v)
+	}
+	d, err1 := time.ParseDuration(dur)
+	a, err2 := time.ParseDuration(at)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("%q: use DURATION@AT, e.g. 10m@30m", v)
+	}
+	*p = append(*p, control.Pause{At: control.Duration(a), Duration: control.Duration(d)})
+	return nil
+}
+
+func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
+	var spec control.RecordingSpec
+	var pauses pauseList
+	dur := fs.Duration("duration", 90*time.Second, "active recorded time")
+	fs.StringVar(&spec.Format, "format", "wav", "wav, mp3 or mp4")
+	fs.StringVar(&spec.ContentType, "content", "", "audio or audioVideo (default from the format)")
+	fs.StringVar(&spec.ChannelType, "channels", "mixed", "mixed or unmixed (one channel per participant, wav only)")
+	fs.IntVar(&spec.ParticipantCount, "participants", 2, "number of participants")
+	fs.Int64Var(&spec.ChunkSizeLimit, "chunk-size", 0, "split into documents of at most this many bytes (default 1.5 GB)")
+	fs.Int64Var(&spec.Seed, "seed", 0, "media seed (default derived from the emulator's seed)")
+	fs.BoolVar(&spec.NoEvent, "no-event", false, "do not publish RecordingFileStatusUpdated")
+	fs.Var(&pauses, "pause", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	spec.Duration, spec.Pauses = control.Duration(*dur), pauses
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	r, err := c.CreateRecording(ctx, spec)
+	if err != nil {
+		return err
+	}
+	return printJSON(stdout, r)
+}
+
+func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
+	var f control.RequestFilter
+	fs.StringVar(&f.Plane, "plane", "data", "data or control (empty: both)")
+	fs.StringVar(&f.Target, "target", "", "media, metadata, delete, calling, unknown")
+	fs.StringVar(&f.Method, "method", "", "HTTP method")
+	fs.StringVar(&f.PathPrefix, "path", "", "path prefix")
+	fs.StringVar(&f.DocumentID, "document", "", "document id")
+	fs.IntVar(&f.Status, "status", 0, "HTTP status")
+	fs.StringVar(&f.RangePrefix, "range", "", "asked Range starting with this, e.g. bytes=1048576-")
+	fs.StringVar(&f.AuthOK, "auth-ok", "", "true or false")
+	fs.IntVar(&f.Limit, "limit", 50, "newest entries to show (0: all)")
+	count := fs.Bool("count", false, "print only the number of matching requests")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	if *count {
+		f.Limit = 0
+		n, err := c.CountRequests(ctx, f)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, n)
+		return err
+	}
+	es, err := c.Requests(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		auth := "-"
+		if e.Auth != nil {
+			auth = "auth:" + map[bool]string{true: "ok", false: "FAILED"}[e.Auth.OK]
+		}
+		fmt.Fprintf(stdout, "#%d %s %s %s %d %dB range=%q served=%q %s\n", e.ID, e.Time.Format(time.RFC3339), e.Method, e.Path, e.Status, e.BytesSent, e.RangeAsked, e.RangeServed, auth)
+		if e.Auth != nil && !e.Auth.OK {
+			fmt.Fprintf(stdout, "    why: %s\n", e.Auth.Explanation)
+		}
+	}
+	return nil
+}

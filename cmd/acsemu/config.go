@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acsemu/acsemu/emulator"
+)
+
+// ServeConfig is the configuration of `acsemu serve`, from flags and ACSEMU_*
+// environment variables (flags win).
+type ServeConfig struct {
+	Addr           string
+	AccessKey      []byte
+	MaxClockSkew   time.Duration // 0 disables the check
+	Seed           int64
+	TLS            bool
+	TLSHosts       []string
+	StorageBaseURL string
+	PublicURL      string
+	StrictAuth     bool
+	EventTimeScale float64
+	Verbose        bool
+}
+
+// LoadServe reads `acsemu serve` flags from args and defaults from env.
+func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeConfig, error) {
+	get := func(name, def string) string {
+		if v := env("ACSEMU_" + name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("acsemu serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", get("ADDR", emulator.DefaultAddr), "listen address HOST:PORT (ACSEMU_ADDR)")
+	key := fs.String("access-key", get("ACCESS_KEY", emulator.DevAccessKeyBase64), "base64 access key (ACSEMU_ACCESS_KEY); the default is the documented development key")
+	skew := fs.String("max-clock-skew", get("MAX_CLOCK_SKEW", emulator.DefaultMaxClockSkew.String()), "largest allowed distance between a request's signed date and the emulator clock; 0 disables the check (ACSEMU_MAX_CLOCK_SKEW)")
+	seed := fs.String("seed", get("SEED", "1"), "seed of every random choice: ids, media bytes, faults (ACSEMU_SEED)")
+	tlsOn := fs.String("tls", get("TLS", "false"), "serve HTTPS with a generated local CA (ACSEMU_TLS)")
+	hosts := fs.String("tls-hosts", get("TLS_HOSTS", ""), "comma-separated extra host names for the TLS certificate, e.g. us-storage.asm.skype.com (ACSEMU_TLS_HOSTS)")
+	storage := fs.String("storage-url", get("STORAGE_URL", ""), "scheme://host[:port] written in event locations; default the emulator's URL (ACSEMU_STORAGE_URL)")
+	public := fs.String("public-url", get("PUBLIC_URL", ""), "the emulator's URL as webhooks reach it (ACSEMU_PUBLIC_URL)")
+	strict := fs.String("strict-auth", get("STRICT_AUTH", "false"), "accept only the documented signing scheme, not the SDK variants (ACSEMU_STRICT_AUTH)")
+	scale := fs.String("event-time-scale", get("EVENT_TIME_SCALE", "1"), "multiply Event Grid retry delays by this factor (ACSEMU_EVENT_TIME_SCALE)")
+	verbose := fs.String("verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
+	if err := fs.Parse(args); err != nil {
+		return ServeConfig{}, err
+	}
+	if fs.NArg() > 0 {
+		return ServeConfig{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	var cfg ServeConfig
+	var errs []error
+	bad := func(name string, err error) { errs = append(errs, fmt.Errorf("--%s: %w", name, err)) }
+	cfg.Addr = *addr
+	if !strings.Contains(cfg.Addr, ":") {
+		bad("addr", fmt.Errorf("%q is not HOST:PORT", cfg.Addr))
+	}
+	k, err := base64.StdEncoding.DecodeString(*key)
+	switch {
+	case err != nil:
+		bad("access-key", fmt.Errorf("not valid base64: %v", err))
+	case len(k) == 0:
+		bad("access-key", errors.New("empty"))
+	}
+	cfg.AccessKey = k
+	if cfg.MaxClockSkew, err = time.ParseDuration(*skew); err != nil || cfg.MaxClockSkew < 0 {
+		bad("max-clock-skew", fmt.Errorf("%q is not a non-negative duration such as 15m or 0", *skew))
+	}
+	if cfg.Seed, err = strconv.ParseInt(*seed, 10, 64); err != nil {
+		bad("seed", fmt.Errorf("%q is not an integer", *seed))
+	}
+	boolean := func(name, v string, dst *bool) {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(name, fmt.Errorf("%q is not true or false", v))
+		}
+		*dst = b
+	}
+	boolean("tls", *tlsOn, &cfg.TLS)
+	boolean("strict-auth", *strict, &cfg.StrictAuth)
+	boolean("verbose", *verbose, &cfg.Verbose)
+	for _, h := range strings.Split(*hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.TLSHosts = append(cfg.TLSHosts, h)
+		}
+	}
+	cfg.StorageBaseURL, cfg.PublicURL = *storage, *public
+	if cfg.EventTimeScale, err = strconv.ParseFloat(*scale, 64); err != nil || cfg.EventTimeScale <= 0 {
+		bad("event-time-scale", fmt.Errorf("%q is not a positive number", *scale))
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// Options turns the configuration into emulator options.
+func (c ServeConfig) Options() emulator.Options {
+	skew := c.MaxClockSkew
+	if skew == 0 {
+		skew = -1 // the library's "disabled"
+	}
+	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
+		TLSHosts: c.TLSHosts, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
+		EventTimeScale: c.EventTimeScale}
+}

@@ -1,0 +1,89 @@
+// Command acsemu runs the ACS call-recording emulator and drives it.
+//
+//	acsemu serve                 start the emulator (zero configuration)
+//	acsemu recording create ...  create a recording (and publish its event)
+//	acsemu requests ...          read the request journal
+//
+// Run `acsemu help` for every command.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/acsemu/acsemu/emulator"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "acsemu:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `acsemu — a local emulator of Azure Communication Services call recording
+
+Usage:
+  acsemu serve [flags]                 start the emulator (see acsemu serve -h)
+  acsemu health                        check that the emulator answers
+  acsemu config                        print the emulator's effective configuration
+  acsemu reset                         forget recordings, documents and the journal
+  acsemu recording create [flags]      create a finished recording (see -h)
+  acsemu recording list | get ID
+  acsemu document get ID | upload ID FILE [--kind audio|video] [--content-type T]
+  acsemu requests [filters] [--count]  read the request journal (see -h)
+  acsemu ca                            print the CA certificate (TLS mode)
+
+Client commands talk to --url (ACSEMU_URL, default http://` + emulator.DefaultAddr + `).
+`
+
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	if args[0] == "serve" {
+		return serve(ctx, args[1:], env, stdout, stderr)
+	}
+	return runClient(ctx, args, env, stdout, stderr)
+}
+
+func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := LoadServe(args, env, stderr)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if cfg.Verbose {
+		level = slog.LevelDebug
+	}
+	opts := cfg.Options()
+	opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	srv, err := emulator.New(opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "acsemu is serving the ACS call-recording emulator\n")
+	fmt.Fprintf(stdout, "  connection string: %s\n", srv.ConnectionString())
+	fmt.Fprintf(stdout, "  control plane:     %s/_emulator/\n", srv.URL())
+	if cfg.TLS {
+		fmt.Fprintf(stdout, "  CA certificate:    %s/_emulator/ca.pem\n", srv.URL())
+	}
+	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "acsemu: shutting down")
+	return srv.Close()
+}

@@ -1,0 +1,179 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/acsemu/acsemu/emulator/httprange"
+	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/emulator/wire"
+)
+
+// PreviewAPIVersion is the only api-version the 2021 preview download API accepts.
+const PreviewAPIVersion = "2021-04-15-preview1"
+
+var traceCounter atomic.Uint64
+
+// dataRequest is what the data-plane router works out about a request.
+type dataRequest struct {
+	target   string // journal target
+	shape    wire.Shape
+	docID    string
+	metadata bool   // the acsmetadata document rather than the media
+	kind     string // audio|video for GA content paths
+	preview  bool
+}
+
+// classify maps a path to what it addresses, without looking at the method.
+func classify(path string) (dataRequest, bool) {
+	switch {
+	case strings.HasPrefix(path, "/v1/objects/"):
+		rest := strings.TrimPrefix(path, "/v1/objects/")
+		parts := strings.Split(rest, "/")
+		req := dataRequest{shape: wire.ShapeStorage, docID: parts[0]}
+		switch {
+		case len(parts) == 1:
+			req.target = journal.TargetDelete
+		case len(parts) == 3 && parts[1] == "content" && parts[2] == "acsmetadata":
+			req.target, req.metadata = journal.TargetMetadata, true
+		case len(parts) == 3 && parts[1] == "content" && (parts[2] == "audio" || parts[2] == "video"):
+			req.target, req.kind = journal.TargetMedia, parts[2]
+		default:
+			return req, false
+		}
+		return req, true
+	case strings.HasPrefix(path, "/recording/download/"):
+		rest := strings.TrimPrefix(path, "/recording/download/")
+		parts := strings.Split(rest, "/")
+		req := dataRequest{shape: wire.ShapeACS, docID: parts[0], preview: true, target: journal.TargetMedia}
+		switch {
+		case len(parts) == 1:
+		case len(parts) == 2 && parts[1] == "metadata":
+			req.target, req.metadata = journal.TargetMetadata, true
+		default:
+			return req, false
+		}
+		return req, true
+	case strings.HasPrefix(path, "/calling/"):
+		return dataRequest{shape: wire.ShapeACS, target: journal.TargetCalling}, false
+	}
+	return dataRequest{shape: wire.ShapeACS, target: journal.TargetUnknown}, false
+}
+
+// serveData answers the emulated service: it verifies the signature before
+// anything else, then routes.
+func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
+	start := s.clock.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	traceID := fmt.Sprintf("%032x", traceCounter.Add(1))
+	dr, known := classify(r.URL.Path)
+	entry := journal.Entry{Time: start, Plane: journal.PlaneData, Target: dr.target, Method: r.Method,
+		Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr,
+		DocumentID: dr.docID, RangeAsked: r.Header.Get("Range")}
+	defer func() {
+		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, s.clock.Now().Sub(start)
+		s.journal.Add(entry)
+	}()
+	fail := func(err *wire.Error) {
+		entry.Error = err.Error()
+		s.log.Info("request failed", "method", r.Method, "path", r.URL.Path, "status", err.Status, "code", err.Code, "why", err.Explanation)
+		wire.Write(sw, dr.shape, err, traceID)
+	}
+
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxRequestBody+1))
+	if err != nil {
+		fail(&wire.Error{Status: http.StatusBadRequest, Code: "BadRequest", Message: "The request body could not be read.", Explanation: err.Error()})
+		return
+	}
+	if int64(len(body)) > s.opts.MaxRequestBody {
+		fail(&wire.Error{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
+			Message: "The request body is too large.", Explanation: fmt.Sprintf("bodies are limited to %d bytes", s.opts.MaxRequestBody)})
+		return
+	}
+	verdict := s.verifier.Verify(r, body)
+	entry.Auth = &journal.Auth{OK: verdict.OK, Variant: verdict.Variant, Failure: verdict.Failure, Explanation: verdict.Explanation}
+	if !verdict.OK {
+		fail(verdict.Err())
+		return
+	}
+	if !known {
+		fail(&wire.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "The requested resource was not found.",
+			Explanation: fmt.Sprintf("no emulated API serves %s %s", r.Method, r.URL.Path)})
+		return
+	}
+	if dr.preview {
+		if err := checkPreviewVersion(r); err != nil {
+			fail(err)
+			return
+		}
+	}
+	if dr.target == journal.TargetDelete {
+		if r.Method != http.MethodDelete {
+			sw.Header().Set("Allow", "DELETE")
+			fail(wire.ErrMethodNotAllowed)
+			return
+		}
+		if !s.store.Delete(dr.docID) {
+			fail(notFound(dr.docID))
+			return
+		}
+		// The JS SDK accepts only 200 for a delete (204 makes it throw).
+		sw.WriteHeader(http.StatusOK)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		sw.Header().Set("Allow", "GET, HEAD")
+		fail(wire.ErrMethodNotAllowed)
+		return
+	}
+	doc, ok := s.store.Document(dr.docID)
+	if !ok || (dr.kind != "" && dr.kind != doc.MediaKind) {
+		fail(notFound(dr.docID))
+		return
+	}
+	content := doc.Media()
+	if dr.metadata {
+		content = doc.Metadata()
+	}
+	dec := httprange.Serve(sw, r, httprange.Object{Content: content.Data, Size: content.Size(),
+		ContentType: content.MIMEType, ETag: content.ETag, LastModified: content.LastModified},
+		httprange.Options{MalformedPolicy: s.opts.MalformedRange, Boundary: "acsemu-" + traceID})
+	entry.RangeServed, entry.RangeNote = formatServed(dec.Served), dec.Note
+	if dec.Err != nil && !errors.Is(dec.Err, io.EOF) {
+		entry.Error = dec.Err.Error()
+	}
+}
+
+func formatServed(rs []httprange.Range) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	parts := make([]string, len(rs))
+	for i, rg := range rs {
+		parts[i] = fmt.Sprintf("%d-%d", rg.Start, rg.End)
+	}
+	return "bytes=" + strings.Join(parts, ",")
+}
+
+func notFound(id string) *wire.Error {
+	return &wire.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "The requested document was not found.",
+		Explanation: fmt.Sprintf("no document %q (never created, or deleted)", id)}
+}
+
+func checkPreviewVersion(r *http.Request) *wire.Error {
+	v, present := r.URL.Query()["api-version"]
+	switch {
+	case !present || len(v) == 0 || v[0] == "":
+		return &wire.Error{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
+			Message: "The api-version query parameter (?api-version=) is required for all requests."}
+	case v[0] != PreviewAPIVersion:
+		return &wire.Error{Status: http.StatusBadRequest, Code: "UnsupportedApiVersion",
+			Message:     fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.Path, v[0]),
+			Explanation: "the recording download API exists only in api-version " + PreviewAPIVersion}
+	}
+	return nil
+}

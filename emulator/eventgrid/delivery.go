@@ -1,0 +1,293 @@
+package eventgrid
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Content types of deliveries.
+const (
+	ContentTypeEventGrid       = "application/json; charset=utf-8"
+	ContentTypeCloudEvent      = "application/cloudevents+json; charset=utf-8"
+	ContentTypeCloudEventBatch = "application/cloudevents-batch+json; charset=utf-8"
+)
+
+// run is the subscription's worker: it sends due retries first, then new
+// batches, and otherwise sleeps on the clock until the next retry is due or
+// something is queued.
+func (s *subscription) run() {
+	defer s.e.wg.Done()
+	defer close(s.done)
+	var timerAt time.Time
+	var timerCh <-chan time.Time
+	for {
+		if s.ctx.Err() != nil {
+			return
+		}
+		now := s.e.clock.Now()
+		s.mu.Lock()
+		spec := s.spec
+		b := s.nextBatchLocked(now, spec)
+		var wait <-chan time.Time
+		if b == nil && s.state == StateSucceeded && len(s.retry) > 0 {
+			due := s.retry[0].due
+			if timerCh == nil || !due.Equal(timerAt) {
+				timerAt, timerCh = due, s.e.clock.After(due.Sub(now))
+			}
+			wait = timerCh
+		}
+		s.mu.Unlock()
+		if b != nil {
+			s.attempt(b, spec)
+			continue
+		}
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.wake:
+		case <-wait:
+			timerCh = nil
+		}
+	}
+}
+
+// nextBatchLocked takes the next batch to send now, if any: a due retry, or
+// a new batch from the head of the queue, filled up to both limits.
+func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *batch {
+	s.refreshLocked(now)
+	if s.state != StateSucceeded || s.deleted {
+		return nil
+	}
+	if len(s.retry) > 0 && !s.retry[0].due.After(now) {
+		b := s.retry.pop()
+		s.retryEvents -= len(b.events)
+		s.inflight += len(b.events)
+		return b
+	}
+	if s.fresh.len() == 0 {
+		return nil
+	}
+	schema := spec.EventDeliverySchema
+	limit := spec.PreferredBatchSizeInKilobytes << 10
+	b := &batch{nominal: now, due: now, outputID: guid(s.rnd)}
+	size := 2 // the array's brackets
+	for s.fresh.len() > 0 && len(b.events) < spec.MaxEventsPerBatch {
+		n := len(s.fresh.peek().rendered(schema))
+		if len(b.events) > 0 {
+			n++ // the comma
+			if size+n > limit {
+				break
+			}
+		}
+		size += n
+		b.events = append(b.events, s.fresh.pop())
+	}
+	s.inflight += len(b.events)
+	return b
+}
+
+// attempt makes one delivery attempt of b and decides what follows.
+func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
+	ttl := time.Duration(spec.RetryPolicy.EventTimeToLiveInMinutes) * time.Minute
+	var expired, live []*event
+	for _, ev := range b.events {
+		if b.nominal.Sub(ev.publishTime) > ttl {
+			expired = append(expired, ev)
+		} else {
+			live = append(live, ev)
+		}
+	}
+	if len(expired) > 0 {
+		s.giveUp(spec, expired, deadLetterInfo{reason: ReasonTimeToLiveExceeded, attempts: b.attempt,
+			outcome: b.lastOutcome, status: b.lastStatus, lastAttempt: b.lastNominal, at: b.nominal})
+		b.events = live
+	}
+	if len(b.events) == 0 {
+		return
+	}
+
+	req, err := s.newRequest(b, spec)
+	if err != nil { // cannot happen with a validated endpoint; do not spin
+		s.e.log.Error("eventgrid: cannot build delivery request", "subscription", s.name, "err", err)
+		s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded, attempts: b.attempt,
+			outcome: OutcomeGenericError, lastAttempt: b.lastNominal, at: b.nominal})
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.e.opts.DeliveryTimeout)
+	req = req.WithContext(ctx)
+	start := time.Now()
+	status, outcome, sendErr := s.send(req, b.attempt)
+	dur := time.Since(start)
+	cancel()
+	if s.ctx.Err() != nil {
+		return // deleted or closed: the queue is gone
+	}
+	end := s.e.clock.Now()
+
+	a := Attempt{Subscription: s.name, EventIDs: ids(b.events), Attempt: b.attempt, Status: status,
+		Outcome: outcome, Duration: dur, NominalTime: b.nominal}
+	if sendErr != nil {
+		a.Error = sendErr.Error()
+	}
+	made := b.attempt + 1
+	switch {
+	case outcome == OutcomeDelivered || outcome == OutcomeSkipped:
+		a.Disposition = DispositionDelivered
+		s.finish(b.events, func(s *subscription) { s.delivered += int64(len(b.events)) })
+	case isFinal(status) || made >= spec.RetryPolicy.MaxDeliveryAttempts:
+		a.Disposition = s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded,
+			attempts: made, outcome: outcome, status: status, lastAttempt: b.nominal, at: b.nominal})
+	default:
+		a.Disposition = DispositionRetrying
+		delay := spread(RetryDelay(b.attempt, status), s.rnd.Float64())
+		b.lastStatus, b.lastOutcome, b.lastNominal = status, outcome, b.nominal
+		b.attempt = made
+		b.nominal = b.nominal.Add(delay)
+		b.due = end.Add(scaled(delay, scaleOf(spec, s.e.opts.TimeScale)))
+		a.NextAttemptNominal = b.nominal
+		s.mu.Lock()
+		if !s.deleted {
+			s.inflight -= len(b.events)
+			s.retryEvents += len(b.events)
+			s.retry.push(b)
+		}
+		s.mu.Unlock()
+	}
+	s.e.journal.add(a)
+	s.e.log.Debug("eventgrid: delivery attempt", "subscription", s.name, "events", len(b.events),
+		"attempt", a.Attempt, "status", status, "outcome", outcome, "disposition", a.Disposition)
+}
+
+// giveUp dead-letters evs (or drops them without dead-lettering) and
+// returns the disposition.
+func (s *subscription) giveUp(spec SubscriptionSpec, evs []*event, info deadLetterInfo) string {
+	if spec.DeadLetter {
+		s.deadLetter(spec.EventDeliverySchema, evs, info)
+		s.finish(evs, func(s *subscription) { s.deadLetters += int64(len(evs)) })
+		return DispositionDeadLettered
+	}
+	s.e.log.Info("eventgrid: dropped undeliverable events (dead-lettering is off)", "subscription", s.name,
+		"events", len(evs), "reason", info.reason, "lastOutcome", info.outcome)
+	s.finish(evs, func(s *subscription) { s.dropped += int64(len(evs)) })
+	return DispositionDropped
+}
+
+// finish removes evs, which were in flight, from the queue's accounts.
+func (s *subscription) finish(evs []*event, count func(*subscription)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.deleted {
+		return
+	}
+	count(s)
+	s.inflight -= len(evs)
+	for _, ev := range evs {
+		s.bytes -= ev.size
+	}
+	if s.pendingLocked() == 0 {
+		s.signalLocked()
+	}
+}
+
+// newRequest builds the delivery request of b.
+func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Request, error) {
+	schema := spec.EventDeliverySchema
+	var body []byte
+	contentType := ContentTypeEventGrid
+	if schema == CloudEventSchema && spec.MaxEventsPerBatch == 1 {
+		body, contentType = b.events[0].ce, ContentTypeCloudEvent
+	} else {
+		if schema == CloudEventSchema {
+			contentType = ContentTypeCloudEventBatch
+		}
+		var buf bytes.Buffer
+		buf.WriteByte('[')
+		for i, ev := range b.events {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.Write(ev.rendered(schema))
+		}
+		buf.WriteByte(']')
+		body = buf.Bytes()
+	}
+	req, err := http.NewRequest(http.MethodPost, spec.EndpointURL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	first := b.events[0]
+	h := req.Header
+	for _, a := range spec.DeliveryAttributeMappings {
+		v := a.Value
+		if a.Type == AttributeDynamic {
+			var ok bool
+			if v, ok = lookupPath(first.object(schema), a.SourceField); !ok {
+				continue
+			}
+		}
+		h.Set(a.Name, headerValue(v))
+	}
+	h.Set("Content-Type", contentType)
+	h.Set("aeg-event-type", "Notification")
+	h.Set("aeg-subscription-name", s.upperName())
+	h.Set("aeg-delivery-count", strconv.Itoa(b.attempt))
+	h.Set("aeg-data-version", first.DataVersion)
+	h.Set("aeg-metadata-version", first.metadataVersion)
+	h.Set("aeg-output-event-id", b.outputID)
+	return req, nil
+}
+
+// send performs the request (or lets the hook answer it) and classifies the
+// answer. The response body is read up to MaxResponseBody and closed.
+func (s *subscription) send(req *http.Request, attempt int) (int, string, error) {
+	var resp *http.Response
+	var err error
+	if hook := s.e.opts.DeliveryHook; hook != nil {
+		r := hook(s.name, attempt, req)
+		switch {
+		case r.Skip:
+			return 0, OutcomeSkipped, nil
+		case r.Err != nil:
+			err = r.Err
+		case r.Response != nil:
+			resp = r.Response
+		}
+	}
+	if resp == nil && err == nil {
+		resp, err = s.e.hc.Do(req)
+	}
+	if err != nil {
+		return 0, errorOutcome(err), err
+	}
+	if resp.Body != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBody))
+		resp.Body.Close()
+	}
+	return resp.StatusCode, statusOutcome(resp.StatusCode), nil
+}
+
+// headerValue keeps a value on one header line.
+func headerValue(v string) string {
+	if len(v) > MaxDeliveryAttributeValueBytes {
+		v = v[:MaxDeliveryAttributeValueBytes]
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == 0 {
+			return ' '
+		}
+		return r
+	}, v)
+}
+
+func ids(evs []*event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.ID
+	}
+	return out
+}

@@ -1,0 +1,123 @@
+package eventgrid
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/acsemu/acsemu/emulator/wire"
+)
+
+// Publish routes events to every Succeeded subscription whose filter matches
+// and queues them for delivery; it does not wait for delivery (use Drain).
+// It enqueues all events or none: if a target subscription's queue has no
+// room, it fails with a 503 QueueFull *wire.Error naming it. An event whose
+// rendering exceeds 1 MB fails with 413; Data must be valid JSON.
+func (e *Engine) Publish(ctx context.Context, events ...Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	evs := make([]*event, 0, len(events))
+	for i, in := range events {
+		if in.EventType == "" {
+			return badEvent("event %d: EventType is required", i)
+		}
+		if in.Data != nil && !json.Valid(in.Data) {
+			return badEvent("event %d (%s): Data is not valid JSON", i, in.ID)
+		}
+		evs = append(evs, &event{Event: in})
+	}
+	_, err := e.publish(evs)
+	return err
+}
+
+// publish fills in defaults, renders, routes and enqueues; it returns the
+// event ids.
+func (e *Engine) publish(evs []*event) ([]string, error) {
+	e.publishMu.Lock()
+	defer e.publishMu.Unlock()
+	if e.ctx.Err() != nil {
+		return nil, ErrClosed
+	}
+	now := e.clock.Now()
+	ids := make([]string, len(evs))
+	for i, ev := range evs {
+		if ev.ID == "" {
+			ev.ID = e.newGUID()
+		}
+		if ev.Topic == "" {
+			ev.Topic = e.opts.Topic
+		}
+		if ev.EventTime.IsZero() {
+			ev.EventTime = now
+		}
+		if ev.metadataVersion == "" {
+			ev.metadataVersion = "1"
+		}
+		ev.publishTime = now
+		if err := ev.render(); err != nil {
+			return nil, badEvent("event %d (%s): %v", i, ev.ID, err)
+		}
+		if ev.size > MaxEventSize {
+			return nil, tooLarge(i, int(ev.size))
+		}
+		ids[i] = ev.ID
+	}
+
+	type target struct {
+		s      *subscription
+		schema Schema
+		evs    []*event
+		bytes  int64
+	}
+	var targets []target
+	for _, s := range e.sortedSubs() {
+		if !s.succeeded(now) {
+			continue
+		}
+		s.mu.Lock()
+		spec := s.spec
+		s.mu.Unlock()
+		t := target{s: s, schema: spec.EventDeliverySchema}
+		open := filterIsEmpty(spec.Filter)
+		for _, ev := range evs {
+			if open || spec.Filter.Match(t.schema, ev.object(t.schema)) {
+				t.evs = append(t.evs, ev)
+				t.bytes += ev.size
+			}
+		}
+		if len(t.evs) > 0 {
+			targets = append(targets, t)
+		}
+	}
+
+	var full []string
+	for _, t := range targets {
+		t.s.mu.Lock()
+		n, b := t.s.pendingLocked(), t.s.bytes
+		t.s.mu.Unlock()
+		if n+len(t.evs) > e.opts.MaxQueuedEvents || b+t.bytes > e.opts.MaxQueuedBytes {
+			full = append(full, fmt.Sprintf("%q holds %d events (%d bytes), limits %d events and %d bytes",
+				t.s.name, n, b, e.opts.MaxQueuedEvents, e.opts.MaxQueuedBytes))
+		}
+	}
+	if len(full) > 0 {
+		return nil, wire.Errorf(http.StatusServiceUnavailable, "QueueFull",
+			"nothing was published: the delivery queue of event subscription %s has no room for %d more events; drain it, delete it or raise the limits",
+			strings.Join(full, "; "), len(evs))
+	}
+	for _, t := range targets {
+		t.s.mu.Lock()
+		if !t.s.deleted {
+			for _, ev := range t.evs {
+				t.s.fresh.push(ev)
+			}
+			t.s.bytes += t.bytes
+		}
+		t.s.mu.Unlock()
+		t.s.poke()
+	}
+	return ids, nil
+}

@@ -1,0 +1,202 @@
+// Package journal records every request the emulator answers, so a test can
+// assert what a client did on the wire ("the client asked for bytes=1048576-
+// after the reset") instead of guessing from its logs.
+//
+// The journal is a bounded ring: when it is full the oldest entries go first,
+// and Dropped says how many. Queries take a Filter whose zero value matches
+// everything, WireMock-style.
+package journal
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultCapacity is how many entries a journal keeps unless told otherwise.
+const DefaultCapacity = 100_000
+
+// Planes.
+const (
+	PlaneData    = "data"
+	PlaneControl = "control"
+)
+
+// Targets name what a data-plane request was for.
+const (
+	TargetMedia    = "media"
+	TargetMetadata = "metadata"
+	TargetDelete   = "delete"
+	TargetCalling  = "calling"
+	TargetUnknown  = "unknown"
+	TargetControl  = "control"
+)
+
+// Auth is the signature verdict of a data-plane request.
+type Auth struct {
+	OK          bool   `json:"ok"`
+	Variant     string `json:"variant,omitempty"`
+	Failure     string `json:"failure,omitempty"`
+	Explanation string `json:"explanation,omitempty"`
+}
+
+// Entry is one answered request.
+type Entry struct {
+	ID          int64         `json:"id"`
+	Time        time.Time     `json:"time"`
+	Plane       string        `json:"plane"`
+	Target      string        `json:"target"`
+	Method      string        `json:"method"`
+	Path        string        `json:"path"`
+	Query       string        `json:"query,omitempty"`
+	Header      http.Header   `json:"header,omitempty"`
+	RemoteAddr  string        `json:"remoteAddr,omitempty"`
+	DocumentID  string        `json:"documentId,omitempty"`
+	RangeAsked  string        `json:"rangeAsked,omitempty"`
+	RangeServed string        `json:"rangeServed,omitempty"`
+	RangeNote   string        `json:"rangeNote,omitempty"`
+	Status      int           `json:"status"`
+	BytesSent   int64         `json:"bytesSent"`
+	Auth        *Auth         `json:"auth,omitempty"`
+	Fault       string        `json:"fault,omitempty"`
+	Error       string        `json:"error,omitempty"`
+	Duration    time.Duration `json:"durationNs"`
+}
+
+// Filter selects entries; empty fields match everything.
+type Filter struct {
+	Plane      string
+	Target     string
+	Method     string
+	PathPrefix string
+	DocumentID string
+	Status     int
+	// RangePrefix matches entries whose asked Range starts with it ("bytes=1048576-").
+	RangePrefix string
+	// HasRange: "yes" only entries that asked a Range, "no" only those that did not.
+	HasRange string
+	// AuthOK: "true" or "false" selects by signature verdict.
+	AuthOK string
+	Fault  string
+	// AfterID keeps entries with an ID greater than it (for polling).
+	AfterID int64
+	// Limit caps how many entries Query returns (newest kept); 0 means all.
+	Limit int
+}
+
+// Match reports whether e passes f.
+func (f Filter) Match(e *Entry) bool {
+	switch {
+	case f.Plane != "" && e.Plane != f.Plane,
+		f.Target != "" && e.Target != f.Target,
+		f.Method != "" && !strings.EqualFold(e.Method, f.Method),
+		f.PathPrefix != "" && !strings.HasPrefix(e.Path, f.PathPrefix),
+		f.DocumentID != "" && e.DocumentID != f.DocumentID,
+		f.Status != 0 && e.Status != f.Status,
+		f.RangePrefix != "" && !strings.HasPrefix(e.RangeAsked, f.RangePrefix),
+		f.HasRange == "yes" && e.RangeAsked == "",
+		f.HasRange == "no" && e.RangeAsked != "",
+		f.Fault != "" && !strings.Contains(e.Fault, f.Fault),
+		f.AfterID != 0 && e.ID <= f.AfterID:
+		return false
+	}
+	if f.AuthOK != "" {
+		ok := e.Auth != nil && e.Auth.OK
+		if (f.AuthOK == "true") != ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Journal is a bounded, concurrency-safe request log.
+type Journal struct {
+	mu      sync.Mutex
+	ring    []Entry
+	next    int // index where the next entry goes
+	full    bool
+	lastID  int64
+	dropped int64
+}
+
+// New returns a journal keeping at most capacity entries (DefaultCapacity if <= 0).
+func New(capacity int) *Journal {
+	if capacity <= 0 {
+		capacity = DefaultCapacity
+	}
+	return &Journal{ring: make([]Entry, capacity)}
+}
+
+// Add stores e, assigns and returns its ID.
+func (j *Journal) Add(e Entry) int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.lastID++
+	e.ID = j.lastID
+	if j.full {
+		j.dropped++
+	}
+	j.ring[j.next] = e
+	j.next++
+	if j.next == len(j.ring) {
+		j.next, j.full = 0, true
+	}
+	return e.ID
+}
+
+// each calls fn on entries oldest first, under the lock.
+func (j *Journal) each(fn func(*Entry)) {
+	if j.full {
+		for i := j.next; i < len(j.ring); i++ {
+			fn(&j.ring[i])
+		}
+	}
+	for i := 0; i < j.next; i++ {
+		fn(&j.ring[i])
+	}
+}
+
+// Query returns copies of the matching entries, oldest first.
+func (j *Journal) Query(f Filter) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := []Entry{}
+	j.each(func(e *Entry) {
+		if f.Match(e) {
+			out = append(out, *e)
+		}
+	})
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[len(out)-f.Limit:]
+	}
+	return out
+}
+
+// Count returns how many entries match f.
+func (j *Journal) Count(f Filter) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	j.each(func(e *Entry) {
+		if f.Match(e) {
+			n++
+		}
+	})
+	return n
+}
+
+// Dropped reports how many entries were evicted because the ring was full.
+func (j *Journal) Dropped() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.dropped
+}
+
+// Reset empties the journal; IDs keep increasing so pollers never see reuse.
+func (j *Journal) Reset() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	clear(j.ring)
+	j.next, j.full, j.dropped = 0, false, 0
+}

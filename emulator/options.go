@@ -1,0 +1,72 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"log/slog"
+	"time"
+
+	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/emulator/httprange"
+)
+
+// DevAccessKey is the documented, well-known development access key the
+// emulator uses unless given another. Like Azurite's account key, it is public:
+// never use it for anything real.
+var DevAccessKey = []byte("acsemu well-known dev access key")
+
+// DevAccessKeyBase64 is DevAccessKey as it appears in a connection string.
+var DevAccessKeyBase64 = base64.StdEncoding.EncodeToString(DevAccessKey)
+
+// DefaultAddr is where `acsemu serve` listens with no configuration.
+const DefaultAddr = "127.0.0.1:10900"
+
+// DefaultMaxClockSkew is the signed date's allowed distance from the emulator
+// clock, as in Azure's other HMAC-signed services.
+const DefaultMaxClockSkew = 15 * time.Minute
+
+// Options configure a Server. The zero value is a working emulator on a free
+// loopback port with the development key.
+type Options struct {
+	// Addr is the listen address; "" means 127.0.0.1:0 (a free port).
+	Addr string
+	// AccessKey is the raw (decoded) access key; nil means DevAccessKey.
+	AccessKey []byte
+	// MaxClockSkew bounds |emulator clock - signed date|. 0 means
+	// DefaultMaxClockSkew; a negative value disables the check (to replay
+	// captured traffic).
+	MaxClockSkew time.Duration
+	// StrictAuth accepts only the documented signing scheme (x-ms-date, the
+	// Host header as sent, raw path and query), not the SDK variants.
+	StrictAuth bool
+	// Seed drives every random choice (ids, media bytes, validation codes).
+	Seed int64
+	// Clock is the emulator's time; nil means the wall clock.
+	Clock clock.Clock
+	// TLS serves HTTPS with a generated local CA.
+	TLS bool
+	// TLSHosts are extra names for the server certificate (for example
+	// us-storage.asm.skype.com, mapped to 127.0.0.1 by the user).
+	TLSHosts []string
+	// StorageBaseURL is the scheme://host[:port] written in event and control
+	// plane locations (contentLocation...). "" means the server's own URL.
+	StorageBaseURL string
+	// PublicURL is the emulator's URL as webhooks should see it (validationUrl).
+	// "" means the server's own URL.
+	PublicURL string
+	// EventTimeScale multiplies every Event Grid retry delay (1 = real time;
+	// 0.001 runs the 24-hour schedule in about a minute and a half). 0 means 1.
+	EventTimeScale float64
+	// MaxRequestBody bounds data-plane request bodies (default 1 MiB).
+	MaxRequestBody int64
+	// MaxUpload bounds a document uploaded through the control plane (default 512 MiB).
+	MaxUpload int64
+	// JournalCapacity bounds the request journal (default 100,000 entries).
+	JournalCapacity int
+	// MalformedRange chooses how a syntactically invalid Range is answered:
+	// the RFC's "ignore it, send 200" (default) or the real service's HTML 400.
+	MalformedRange httprange.MalformedPolicy
+	// ResourceID names the emulated ACS resource in metadata and event topics.
+	ResourceID string
+	// Logger receives one line per failed request and lifecycle events; nil discards.
+	Logger *slog.Logger
+}

@@ -1,0 +1,217 @@
+// Package emulator is a local, in-process fake of the Azure Communication
+// Services call-recording service: HMAC-verified recording downloads (the 2021
+// preview API and the GA storage paths) with full HTTP Range support over
+// synthetic or uploaded media, an Event Grid delivery engine, and a control
+// plane under /_emulator/ that tests drive through the control package.
+//
+// Start one like net/http/httptest.Server:
+//
+//	srv, err := emulator.New(emulator.Options{})
+//	if err != nil { ... }
+//	defer srv.Close()
+//	fmt.Println(srv.ConnectionString())
+package emulator
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/acsemu/acsemu/emulator/auth"
+	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/emulator/recordings"
+	"github.com/acsemu/acsemu/emulator/tlsca"
+)
+
+// Server is a running emulator.
+type Server struct {
+	opts     Options
+	clock    clock.Clock
+	log      *slog.Logger
+	listener net.Listener
+	http     *http.Server
+	url      string
+	ca       *tlsca.Authority
+
+	verifier *auth.Verifier
+	store    *recordings.Store
+	journal  *journal.Journal
+
+	serveErr chan error
+	closeMu  sync.Once
+	closeErr error
+}
+
+// New starts an emulator listening on opts.Addr. It returns once the listener
+// is bound, so URL is usable at once.
+func New(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.AccessKey == nil {
+		opts.AccessKey = DevAccessKey
+	}
+	if len(opts.AccessKey) == 0 {
+		return nil, errors.New("emulator: the access key is empty")
+	}
+	switch {
+	case opts.MaxClockSkew == 0:
+		opts.MaxClockSkew = DefaultMaxClockSkew
+	case opts.MaxClockSkew < 0:
+		opts.MaxClockSkew = 0
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.EventTimeScale == 0 {
+		opts.EventTimeScale = 1
+	}
+	if opts.EventTimeScale < 0 {
+		return nil, fmt.Errorf("emulator: event time scale %v must be positive", opts.EventTimeScale)
+	}
+	if opts.MaxRequestBody <= 0 {
+		opts.MaxRequestBody = 1 << 20
+	}
+	if opts.MaxUpload <= 0 {
+		opts.MaxUpload = 512 << 20
+	}
+	if opts.ResourceID == "" {
+		opts.ResourceID = "acsemu-00000000-0000-0000-0000-000000000000"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	verifier, err := auth.NewVerifier(auth.Options{AccessKey: opts.AccessKey, MaxClockSkew: opts.MaxClockSkew, Strict: opts.StrictAuth, Clock: opts.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	s := &Server{
+		opts:     opts,
+		clock:    opts.Clock,
+		log:      opts.Logger,
+		verifier: verifier,
+		store:    recordings.NewStore(opts.Clock, opts.Seed, opts.ResourceID, opts.MaxUpload),
+		journal:  journal.New(opts.JournalCapacity),
+		serveErr: make(chan error, 1),
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: listen on %s: %w", opts.Addr, err)
+	}
+	scheme := "http"
+	if opts.TLS {
+		s.ca, err = tlsca.New(time.Now(), 365*24*time.Hour, opts.TLSHosts)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{s.ca.Server}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	s.listener = ln
+	s.url = scheme + "://" + ln.Addr().String()
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
+	}
+	go func() { s.serveErr <- s.http.Serve(ln) }()
+	s.log.Info("emulator listening", "url", s.url)
+	return s, nil
+}
+
+// URL is the emulator's base URL (scheme://127.0.0.1:port).
+func (s *Server) URL() string { return s.url }
+
+// ConnectionString is the ACS connection string for this emulator.
+func (s *Server) ConnectionString() string {
+	return "endpoint=" + s.url + "/;accesskey=" + encodeKey(s.opts.AccessKey)
+}
+
+// StorageBaseURL is the scheme://host[:port] used in document locations.
+func (s *Server) StorageBaseURL() string {
+	if s.opts.StorageBaseURL != "" {
+		return strings.TrimRight(s.opts.StorageBaseURL, "/")
+	}
+	return s.url
+}
+
+// PublicURL is the emulator's URL as webhooks see it.
+func (s *Server) PublicURL() string {
+	if s.opts.PublicURL != "" {
+		return strings.TrimRight(s.opts.PublicURL, "/")
+	}
+	return s.url
+}
+
+// Control returns a control-plane client for this emulator.
+func (s *Server) Control() *control.Client {
+	c, err := control.NewClient(s.url, s.HTTPClient())
+	if err != nil {
+		panic(err) // s.url is built by New and always valid
+	}
+	return c
+}
+
+// HTTPClient returns a client that trusts the emulator's CA in TLS mode.
+func (s *Server) HTTPClient() *http.Client {
+	if s.ca == nil {
+		return &http.Client{}
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: s.ca.Pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr}
+}
+
+// CACertificate returns the PEM of the local CA, or nil without TLS.
+func (s *Server) CACertificate() []byte {
+	if s.ca == nil {
+		return nil
+	}
+	return s.ca.CAPEM
+}
+
+// Journal is the request journal.
+func (s *Server) Journal() *journal.Journal { return s.journal }
+
+// Recordings is the recording store.
+func (s *Server) Recordings() *recordings.Store { return s.store }
+
+// Close stops the listener, ends active connections and waits for the
+// server goroutine. It is safe to call more than once.
+func (s *Server) Close() error {
+	s.closeMu.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := s.http.Shutdown(ctx)
+		if err != nil {
+			err = s.http.Close()
+		}
+		if serr := <-s.serveErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+		s.closeErr = err
+	})
+	return s.closeErr
+}
+
+// ServeHTTP routes the control plane and the data plane.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, control.Prefix) {
+		s.serveControl(w, r)
+		return
+	}
+	s.serveData(w, r)
+}
