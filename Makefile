@@ -35,4 +35,6 @@ scenarios:
 	$(GO) tool ginkgo -p --race --procs=2 --timeout=20m ./scenarios
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./emulator/benchmarks/
+	$(GO) test -run='^$$' -bench=. -benchtime=2x ./emulator/benchmarks/
+	$(GO) test -run='^$$' -bench=Verify -benchmem ./emulator/auth/
+	$(GO) test -run='^$$' -bench=. -benchmem ./emulator/httprange/ ./emulator/media/
