@@ -68,7 +68,9 @@ func TestOfficialSDKVectorsVerifyOverTheWire(t *testing.T) {
 		if e := send(v, func(r *http.Request) { r.Host = "x" + r.Host }); e.Auth.OK || e.Status != 401 {
 			t.Errorf("%s: a changed host still verifies", v.Name)
 		}
-		if e := send(v, func(r *http.Request) { r.Header.Set("x-ms-date", strings.Replace(r.Header.Get("x-ms-date"), "56", "57", 1)) }); e.Auth.OK {
+		if e := send(v, func(r *http.Request) {
+			r.Header.Set("x-ms-date", strings.Replace(r.Header.Get("x-ms-date"), "56", "57", 1))
+		}); e.Auth.OK {
 			t.Errorf("%s: a changed date still verifies", v.Name)
 		}
 	}
