@@ -154,7 +154,7 @@ const (
 	vidMBs              = (vidWidth / 16) * (vidHeight / 16)
 	vidFPS              = 30
 	vidTimescale        = 90000
-	// Every sample is padded to this size with a filler NAL unit: 960 kbps.
+	// Average sample size, reached with a filler NAL unit: 960 kbps.
 	vidFrameBytes      = 4000
 	vidBitRate         = vidFrameBytes * 8 * vidFPS
 	vidLog2MaxFrameNum = 8
@@ -280,18 +280,23 @@ func h264Filler(n int) []byte {
 	return append(out, 0x80)
 }
 
-// h264Sample pads NAL units to a vidFrameBytes sample.
-func h264Sample(nals ...[]byte) ([]byte, error) {
-	var s []byte
-	for _, n := range nals {
-		s = append(s, n...)
+// h264Samples returns the n video samples of a fragment, n*vidFrameBytes bytes
+// in all: an IDR picture, preceded by the SEI and followed by all the padding
+// (as an encoder spends its bits on intra pictures), then P pictures. Keeping
+// the padding in one filler NAL unit also keeps it in one run of 0xFF bytes,
+// which ReadAt does not need to store.
+func h264Samples(n int, sei []byte) ([][]byte, error) {
+	samples := make([][]byte, n)
+	used := 0
+	for i := 1; i < n; i++ {
+		samples[i] = h264P(i)
+		used += len(samples[i])
 	}
-	gap := vidFrameBytes - len(s)
-	if gap != 0 && gap < 6 {
-		return nil, fmt.Errorf("media: internal error: video sample of %d bytes", len(s))
+	idr := append(append([]byte(nil), sei...), h264IDR()...)
+	gap := n*vidFrameBytes - used - len(idr)
+	if gap < 6 {
+		return nil, fmt.Errorf("media: internal error: %d bytes left for video padding", gap)
 	}
-	if gap > 0 {
-		s = append(s, h264Filler(gap)...)
-	}
-	return s, nil
+	samples[0] = append(idr, h264Filler(gap)...)
+	return samples, nil
 }

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -12,8 +13,9 @@ import (
 type file struct {
 	size    int64
 	head    []byte
-	unit    []byte // template of one body unit
-	bodyLen int64  // body bytes; the last unit may be cut short (not a multiple of len(unit))
+	unitLen int64
+	spans   []span // the unit template, in order, covering [0, unitLen)
+	bodyLen int64  // body bytes; the last unit may be cut short
 	patches []patch
 	tail    []byte
 
@@ -21,6 +23,76 @@ type file struct {
 	dur   time.Duration
 	audio AudioConfig
 	video *VideoConfig
+}
+
+// A span is a piece of the unit template. Long runs of one byte value (the
+// filler that gives MP4 video its bitrate) are not stored but point into a
+// small shared buffer of that value: ReadAt's speed depends on its sources
+// staying in the CPU's L1 cache, and a 70 KB fragment copies ~15% slower than
+// 10 KB of literals plus 8 KB of filler.
+type span struct {
+	off int64  // start in the unit
+	src []byte // its bytes
+}
+
+const (
+	minRun   = 1 << 10 // shorter runs stay literal: a span costs a memmove call
+	runChunk = 8 << 10 // longest run span; runs are cut into chunks this long
+)
+
+// setUnit turns the unit template into spans and gives the LSB patches their
+// template bytes.
+func (f *file) setUnit(unit []byte) {
+	f.unitLen = int64(len(unit))
+	type piece struct {
+		start, end int
+		run        bool
+	}
+	var pieces []piece
+	litLen, litStart := 0, 0
+	literal := func(end int) {
+		if end > litStart {
+			pieces = append(pieces, piece{litStart, end, false})
+			litLen += end - litStart
+		}
+	}
+	for i := 0; i < len(unit); {
+		j := i + 1
+		for j < len(unit) && unit[j] == unit[i] {
+			j++
+		}
+		if j-i >= minRun {
+			literal(i)
+			pieces = append(pieces, piece{i, j, true})
+			litStart = j
+		}
+		i = j
+	}
+	literal(len(unit))
+
+	lit := make([]byte, 0, litLen) // never reallocated: spans point into it
+	runs := map[byte][]byte{}
+	for _, p := range pieces {
+		if !p.run {
+			start := len(lit)
+			lit = append(lit, unit[p.start:p.end]...)
+			f.spans = append(f.spans, span{off: int64(p.start), src: lit[start:]})
+			continue
+		}
+		buf, ok := runs[unit[p.start]]
+		if !ok {
+			buf = bytes.Repeat(unit[p.start:p.start+1], runChunk)
+			runs[unit[p.start]] = buf
+		}
+		for k := p.start; k < p.end; k += runChunk {
+			f.spans = append(f.spans, span{off: int64(k), src: buf[:min(runChunk, p.end-k)]})
+		}
+	}
+	for i := range f.patches {
+		if p := &f.patches[i]; p.kind == patchLSB16 {
+			p.base = bytes.Clone(unit[p.off : p.off+int64(p.n)])
+		}
+	}
 }
 
 // maxPatch bounds a patch so it can be rendered in a stack buffer: ReadAt must
@@ -34,7 +106,7 @@ const (
 	patchBE patchKind = iota
 	// patchLSB16 keeps the template's 16-bit little-endian samples and puts bit
 	// i of v in the least significant bit of sample i: inaudible, yet it makes
-	// every WAV unit distinct.
+	// every WAV unit distinct. n is a multiple of 8.
 	patchLSB16
 	// patch7Bit writes v in base 128, most significant digit first, one digit
 	// per byte: never 0xFF, so MP3 ancillary data cannot fake a frame sync.
@@ -48,9 +120,10 @@ type patch struct {
 	n        int
 	kind     patchKind
 	add, mul uint64
+	base     []byte // patchLSB16: the template's bytes (set by setUnit)
 }
 
-func (p *patch) render(buf *[maxPatch]byte, k int64, unit []byte) {
+func (p *patch) render(buf *[maxPatch]byte, k int64) {
 	v := p.add + uint64(k)*p.mul
 	b := buf[:p.n]
 	switch p.kind {
@@ -60,9 +133,11 @@ func (p *patch) render(buf *[maxPatch]byte, k int64, unit []byte) {
 			v >>= 8
 		}
 	case patchLSB16:
-		copy(b, unit[p.off:])
-		for i := 0; i+1 < p.n; i += 2 {
-			b[i] = b[i]&^1 | byte(v>>(i/2)&1)
+		// Four samples per 64-bit word: their LSBs are bits 0, 16, 32, 48.
+		for w := 0; w+8 <= p.n; w += 8 {
+			x := binary.LittleEndian.Uint64(p.base[w:])
+			x = x&^0x0001000100010001 | lsbSpread[v>>(w/2)&0xF]
+			binary.LittleEndian.PutUint64(b[w:], x)
 		}
 	case patch7Bit:
 		for i := p.n - 1; i >= 0; i-- {
@@ -71,6 +146,16 @@ func (p *patch) render(buf *[maxPatch]byte, k int64, unit []byte) {
 		}
 	}
 }
+
+// lsbSpread[n] puts the four bits of n in the LSBs of four 16-bit samples.
+var lsbSpread = func() (t [16]uint64) {
+	for n := range t {
+		for i := range 4 {
+			t[n] |= uint64(n>>i&1) << (16 * i)
+		}
+	}
+	return t
+}()
 
 var errNegativeOffset = errors.New("media: negative offset")
 
@@ -122,12 +207,27 @@ func (f *file) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// readBody fills dst with the body bytes at pos: bulk copies from the unit
-// template, then the few patched fields of the units it spans.
+// readBody fills dst with the body bytes at pos: bulk copies from the unit's
+// spans, then the few patched fields of the units it spans.
 func (f *file) readBody(dst []byte, pos int64) {
-	u := int64(len(f.unit))
-	for i := 0; i < len(dst); {
-		i += copy(dst[i:], f.unit[(pos+int64(i))%u:])
+	u := f.unitLen
+	t := pos % u
+	// The span holding t: the last one starting at or before it.
+	lo, hi := 0, len(f.spans)-1
+	for lo < hi {
+		if mid := (lo + hi + 1) / 2; f.spans[mid].off <= t {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	for i, n := lo, 0; n < len(dst); {
+		s := &f.spans[i]
+		n += copy(dst[n:], s.src[t-s.off:])
+		if i++; i == len(f.spans) {
+			i = 0
+		}
+		t = f.spans[i].off
 	}
 	if len(f.patches) == 0 {
 		return
@@ -142,7 +242,7 @@ func (f *file) readBody(dst []byte, pos int64) {
 			if start >= end || stop <= pos {
 				continue
 			}
-			pt.render(&buf, k, f.unit)
+			pt.render(&buf, k)
 			lo, hi := max(start, pos), min(stop, end)
 			copy(dst[lo-pos:hi-pos], buf[lo-start:hi-start])
 		}

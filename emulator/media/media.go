@@ -4,22 +4,31 @@
 // A recording chunk can be several gigabytes and the emulator must serve any byte
 // range of it at close to memory speed without ever storing it. So a File is
 // never materialised: New builds small templates (headers, one period of audio,
-// one fragment) and ReadAt copies from them. Every file is laid out as
+// one fragment: tens of KB) and ReadAt copies from them. Every file is laid out as
 //
 //	head | body: unit, unit, unit, ... (the last one possibly cut short) | tail
 //
 // where each unit is the same template with a few bytes rewritten from the unit's
-// index (a WAV second carries its index in the least significant bits of a few
+// index (a WAV period carries its index in the least significant bits of a few
 // samples, an MP3 frame group in its ancillary data, an MP4 fragment in its
-// sequence number and decode times). Locating an offset is one division, the
-// bytes are a memmove, and memory stays constant however long the file is. The
-// per-unit rewrite also means no two units are identical, so a client that
-// stitches a download together at the wrong offset gets a different SHA-256.
+// sequence number and decode times). Locating an offset is a division, the
+// bytes are a memmove from a template that fits in the L1 cache, and memory
+// stays constant however long the file is. The per-unit rewrite also means no
+// two units are identical, so a client that stitches a download together at a
+// wrong offset gets a different SHA-256.
+//
+// The content: WAV channels carry distinct seed-chosen tones (one channel per
+// participant when unmixed); MP3 and MP4 audio is digital silence; MP4 video is
+// a grey 1280x720 H.264 picture at 30 fps. The seed also reaches the bytes of
+// every unit (ancillary data, AAC fill elements, an H.264 SEI message).
+// MP4 streams are padded to realistic constant bitrates (96 kbps audio,
+// 960 kbps video), so file sizes, and where chunks split, look like real ones.
 //
 // Durations are whole blocks: a WAV sample frame (62.5 µs), an MP3 frame (24 ms),
 // an AAC frame (1024/48000 s) for audio-only MP4, and 25 AAC frames = 16 video
 // frames (16/30 s) for audio and video MP4. New rounds the requested duration up
-// to whole blocks (at least one); File.Duration reports the result.
+// to whole blocks (at least one, two for MP3: ffmpeg does not open a file of one
+// MP3 frame); File.Duration reports the result.
 package media
 
 import (
@@ -104,7 +113,7 @@ func New(spec Spec) (File, error) {
 	if !ok || n > uint64(g.maxBlocks) {
 		return nil, fmt.Errorf("%w: %s of %v exceeds %v", ErrTooLarge, spec.Format, spec.Duration, g.duration(g.maxBlocks))
 	}
-	blocks := max(int64(n), 1) // an empty recording is no playable file
+	blocks := max(int64(n), g.minBlocks) // an empty recording is no playable file
 	var f *file
 	switch spec.Format {
 	case FormatWAV:
@@ -135,11 +144,11 @@ func MaxDuration(spec Spec, maxBytes int64) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	if g.size(1) > maxBytes {
-		return 0, fmt.Errorf("%w: %s needs %d bytes for one block, limit is %d", ErrLimitTooSmall, spec.Format, g.size(1), maxBytes)
+	if g.size(g.minBlocks) > maxBytes {
+		return 0, fmt.Errorf("%w: a %s file takes at least %d bytes, limit is %d", ErrLimitTooSmall, spec.Format, g.size(g.minBlocks), maxBytes)
 	}
 	// size is monotonic in the block count: binary search the largest that fits.
-	lo, hi := int64(1), g.maxBlocks
+	lo, hi := g.minBlocks, g.maxBlocks
 	for lo < hi {
 		mid := lo + (hi-lo+1)/2
 		if g.size(mid) <= maxBytes {
@@ -159,10 +168,11 @@ type geometry struct {
 	blockBytes         int64
 	perFrag            int64 // mp4: blocks per full fragment (0: not fragmented)
 	fragHead           int64 // mp4: moof and mdat header bytes of a fragment
+	minBlocks          int64 // shortest playable file
 	maxBlocks          int64 // format limit, also keeps sizes and durations in range
 }
 
-// size is the file size for n blocks, 1 <= n <= maxBlocks.
+// size is the file size for n blocks, minBlocks <= n <= maxBlocks.
 func (g *geometry) size(n int64) int64 {
 	if g.perFrag == 0 {
 		return g.head + n*g.blockBytes

@@ -41,8 +41,10 @@ func mp3Tag(seed int64) []byte {
 
 func mp3Geometry() geometry {
 	return geometry{
-		blockNum:   mp3FrameSamples,
-		blockDen:   mp3Rate,
+		blockNum: mp3FrameSamples,
+		blockDen: mp3Rate,
+		// ffmpeg finds the stream only if a frame header follows the first frame.
+		minBlocks:  2,
 		head:       int64(len(mp3Tag(0))),
 		blockBytes: mp3FrameBytes,
 		maxBlocks:  1 << 62, // lowered by limitBlocks
@@ -74,13 +76,14 @@ func newMP3(spec Spec, frames int64) *file {
 	}
 	head := mp3Tag(spec.Seed)
 	bodyLen := frames * mp3FrameBytes
-	return &file{
+	f := &file{
 		size:    int64(len(head)) + bodyLen,
 		head:    head,
-		unit:    unit,
 		bodyLen: bodyLen,
 		patches: []patch{{off: mp3FrameBytes - mp3MarkBytes, n: mp3MarkBytes, kind: patch7Bit, mul: 1}},
 		mime:    "audio/mpeg",
 		audio:   AudioConfig{SampleRate: mp3Rate, BitRate: mp3BitRate, Channels: spec.Channels},
 	}
+	f.setUnit(unit)
+	return f
 }

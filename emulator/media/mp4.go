@@ -15,18 +15,20 @@ import (
 //
 // A block is the shortest span after which both tracks end on a frame boundary:
 // one AAC frame (21.3 ms) for audio only; 25 AAC frames = 16 video frames
-// (533.3 ms) with video.
+// (533.3 ms) with video. Audio-only fragments hold 48 blocks (1.024 s); with
+// video a fragment is one block, a group of pictures opened by an IDR picture,
+// so it decodes on its own and the unit template stays small.
 type mp4Plan struct {
 	video       bool
 	channels    int
 	aacPerBlock int64
 	vidPerBlock int64
-	perFrag     int64 // blocks per full fragment, about one second
+	perFrag     int64 // blocks per full fragment
 }
 
 func newMP4Plan(video bool, channels int) mp4Plan {
 	if video {
-		return mp4Plan{video: true, channels: channels, aacPerBlock: 25, vidPerBlock: 16, perFrag: 2}
+		return mp4Plan{video: true, channels: channels, aacPerBlock: 25, vidPerBlock: 16, perFrag: 1}
 	}
 	return mp4Plan{channels: channels, aacPerBlock: 1, perFrag: 48}
 }
@@ -44,7 +46,7 @@ func (p *mp4Plan) tracks() []mp4Track {
 	if p.video {
 		t = append(t, mp4Track{
 			id: videoTrackID, handler: "vide", timescale: vidTimescale,
-			sampleDur: vidTimescale / vidFPS, sampleBytes: vidFrameBytes, flags: flagsNonSync,
+			sampleDur: vidTimescale / vidFPS, flags: flagsNonSync, // sizes vary: in trun
 			entry: avc1Entry(h264SPS(), h264PPS()),
 		})
 	}
@@ -65,28 +67,44 @@ type fragOffsets struct{ seq, audioTfdt, videoTfdt int }
 // taking its samples from the front of audio and video.
 func (p *mp4Plan) fragment(blocks, k int64, audio, video [][]byte) ([]byte, fragOffsets) {
 	var off fragOffsets
-	nA, nV := blocks*p.aacPerBlock, blocks*p.vidPerBlock
+	audio, video = audio[:blocks*p.aacPerBlock], video[:blocks*p.vidPerBlock]
 	var dataOffsets []int // trun data_offset fields, set once the moof size is known
-	traf := func(b []byte, id uint32, dur, size, flags uint32, tfdt uint64, n int64, tfdtOff *int) []byte {
+	// default-base-is-moof, default duration and flags present
+	const tfhdFlags, tfhdSize = 0x020028, 0x000010
+	audioTraf := func(b []byte) []byte {
 		return box(b, "traf", func(b []byte) []byte {
-			// default-base-is-moof | default duration, size, flags present
-			b = fullBox(b, "tfhd", 0, 0x020038, func(b []byte) []byte {
-				return be32(be32(be32(be32(b, id), dur), size), flags)
+			b = fullBox(b, "tfhd", 0, tfhdFlags|tfhdSize, func(b []byte) []byte {
+				return be32(be32(be32(be32(b, audioTrackID), aacFrameSamples), aacFrameBytes), flagsSync)
 			})
 			b = fullBox(b, "tfdt", 1, 0, func(b []byte) []byte {
-				*tfdtOff = len(b)
-				return be64(b, tfdt)
+				off.audioTfdt = len(b)
+				return be64(b, uint64(k)*p.audioTicks())
 			})
-			trunFlags := uint32(0x01) // data_offset
-			if id == videoTrackID {
-				trunFlags |= 0x04 // first_sample_flags: the IDR picture is a sync sample
-			}
-			return fullBox(b, "trun", 0, trunFlags, func(b []byte) []byte {
-				b = be32(b, uint32(n))
+			return fullBox(b, "trun", 0, 0x01, func(b []byte) []byte { // data_offset
+				b = be32(b, uint32(len(audio)))
+				dataOffsets = append(dataOffsets, len(b))
+				return be32(b, 0)
+			})
+		})
+	}
+	videoTraf := func(b []byte) []byte {
+		return box(b, "traf", func(b []byte) []byte {
+			b = fullBox(b, "tfhd", 0, tfhdFlags, func(b []byte) []byte {
+				return be32(be32(be32(b, videoTrackID), vidTimescale/vidFPS), flagsNonSync)
+			})
+			b = fullBox(b, "tfdt", 1, 0, func(b []byte) []byte {
+				off.videoTfdt = len(b)
+				return be64(b, uint64(k)*p.videoTicks())
+			})
+			// data_offset, first_sample_flags (the IDR picture is a sync
+			// sample), sample sizes
+			return fullBox(b, "trun", 0, 0x205, func(b []byte) []byte {
+				b = be32(b, uint32(len(video)))
 				dataOffsets = append(dataOffsets, len(b))
 				b = be32(b, 0)
-				if id == videoTrackID {
-					b = be32(b, flagsSync)
+				b = be32(b, flagsSync)
+				for _, s := range video {
+					b = be32(b, uint32(len(s)))
 				}
 				return b
 			})
@@ -97,22 +115,22 @@ func (p *mp4Plan) fragment(blocks, k int64, audio, video [][]byte) ([]byte, frag
 			off.seq = len(b)
 			return be32(b, uint32(k+1))
 		})
-		b = traf(b, audioTrackID, aacFrameSamples, aacFrameBytes, flagsSync, uint64(k)*p.audioTicks(), nA, &off.audioTfdt)
+		b = audioTraf(b)
 		if p.video {
-			b = traf(b, videoTrackID, vidTimescale/vidFPS, vidFrameBytes, flagsNonSync, uint64(k)*p.videoTicks(), nV, &off.videoTfdt)
+			b = videoTraf(b)
 		}
 		return b
 	})
 	data := len(b) + 8 // samples start after the mdat header
 	binary.BigEndian.PutUint32(b[dataOffsets[0]:], uint32(data))
 	if p.video {
-		binary.BigEndian.PutUint32(b[dataOffsets[1]:], uint32(data+int(nA)*aacFrameBytes))
+		binary.BigEndian.PutUint32(b[dataOffsets[1]:], uint32(data+len(audio)*aacFrameBytes))
 	}
 	return box(b, "mdat", func(b []byte) []byte {
-		for _, s := range audio[:nA] {
+		for _, s := range audio {
 			b = append(b, s...)
 		}
-		for _, s := range video[:nV] {
+		for _, s := range video {
 			b = append(b, s...)
 		}
 		return b
@@ -126,6 +144,7 @@ func mp4Geometry(video bool) geometry {
 	moofAndMdatHeader := int64(len(frag))
 	return geometry{
 		blockNum:   uint64(p.aacPerBlock * aacFrameSamples),
+		minBlocks:  1,
 		blockDen:   mp4MovieTimescale,
 		head:       int64(len(mp4Init(p.tracks(), 0, video))),
 		blockBytes: p.blockBytes(),
@@ -151,19 +170,10 @@ func newMP4(spec Spec, g geometry, blocks int64) (*file, error) {
 	}
 	var video [][]byte
 	if spec.Video {
-		// Each fragment opens with an IDR picture, so every fragment (and a
-		// chunk cut at any fragment) decodes on its own, and frame_num runs
-		// the same way in every fragment.
-		video = make([][]byte, p.perFrag*p.vidPerBlock)
 		var err error
-		video[0], err = h264Sample(h264SEI(fmt.Sprintf("seed=%016x", uint64(spec.Seed))), h264IDR())
-		if err != nil {
+		sei := h264SEI(fmt.Sprintf("seed=%016x", uint64(spec.Seed)))
+		if video, err = h264Samples(int(p.perFrag*p.vidPerBlock), sei); err != nil {
 			return nil, err
-		}
-		for i := 1; i < len(video); i++ {
-			if video[i], err = h264Sample(h264P(i)); err != nil {
-				return nil, err
-			}
 		}
 	}
 
@@ -186,15 +196,16 @@ func newMP4(spec Spec, g geometry, blocks int64) (*file, error) {
 	}
 	head := mp4Init(p.tracks(), uint64(blocks)*g.blockNum, spec.Video)
 	bodyLen := full * int64(len(unit))
-	return &file{
+	f := &file{
 		size:    int64(len(head)) + bodyLen + int64(len(tail)),
 		head:    head,
-		unit:    unit,
 		bodyLen: bodyLen,
 		patches: patches,
 		tail:    tail,
 		mime:    mime,
 		audio:   AudioConfig{SampleRate: aacRate, BitRate: aacBitRate, Channels: spec.Channels},
 		video:   vc,
-	}, nil
+	}
+	f.setUnit(unit)
+	return f, nil
 }

@@ -133,6 +133,12 @@ func TestMP4Parses(t *testing.T) {
 					ticks[id] += n * uint64(tr.tfhd.DefaultSampleDuration)
 					start := fr.offset + uint64(tr.trun.DataOffset)
 					end := start + n*uint64(tr.tfhd.DefaultSampleSize)
+					if tr.trun.CheckFlag(0x200) { // per-sample sizes
+						end = start
+						for _, e := range tr.trun.Entries {
+							end += uint64(e.SampleSize)
+						}
+					}
 					if start < mdat.Offset+mdat.HeaderSize || end > mdat.Offset+mdat.Size {
 						t.Fatalf("fragment %d track %d: samples [%d,%d) outside mdat at %d+%d", i, id, start, end, mdat.Offset, mdat.Size)
 					}

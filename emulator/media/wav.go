@@ -13,11 +13,12 @@ const (
 	// The RIFF chunk size (file size - 8) is a uint32: that is the 4 GiB limit.
 	wavMaxRIFF = math.MaxUint32
 	// A unit is the longest span of audio that is a whole fraction of a second
-	// and at most this many bytes: small enough to stay in the CPU cache while
-	// ReadAt copies from it (a second of 16 channels, 512 KB, copies at half the
-	// speed). Tone frequencies are multiples of 1/unit, so the samples repeat
-	// exactly every unit and one unit is all we store.
-	wavMaxUnitBytes = 64 << 10
+	// (1/2^k) and at most this many bytes: small enough to stay in the CPU's L1
+	// cache while ReadAt copies from it (a second of 16 channels, 512 KB,
+	// copies at about half the speed). Tone frequencies are multiples of
+	// 1/unit, so the samples repeat exactly every unit and one unit is all we
+	// store.
+	wavMaxUnitBytes = 16 << 10
 	// Tone frequencies are drawn from this range: audible, below Nyquist.
 	wavMinHz, wavMaxHz = 200, 3000
 	// 32 samples at the start of each unit carry the unit's index in their LSB.
@@ -28,6 +29,7 @@ func wavGeometry(channels int) geometry {
 	blockAlign := int64(2 * channels)
 	return geometry{
 		blockNum:   1,
+		minBlocks:  1,
 		blockDen:   wavRate,
 		head:       wavHeaderLen,
 		blockBytes: blockAlign,
@@ -59,8 +61,8 @@ func newWAV(spec Spec, frames int64) *file {
 
 	rng := rand.New(rand.NewPCG(uint64(spec.Seed), 0x7761762d746f6e65)) // "wav-tone"
 	unitFrames := wavRate
-	for unitFrames*blockAlign > wavMaxUnitBytes {
-		unitFrames /= 2 // 16000 = 2^7 * 125: at 16 channels, 2000 frames (1/8 s)
+	for unitFrames*blockAlign > wavMaxUnitBytes && unitFrames%2 == 0 {
+		unitFrames /= 2 // mono: 8000 frames (2 Hz steps); 16 channels: 500 (32 Hz)
 	}
 	step := wavRate / unitFrames // Hz
 	freqs := make([]int, 0, ch)
@@ -79,13 +81,14 @@ func newWAV(spec Spec, frames int64) *file {
 			binary.LittleEndian.PutUint16(unit[(i*ch+c)*2:], uint16(int16(math.Round(s))))
 		}
 	}
-	return &file{
+	f := &file{
 		size:    wavHeaderLen + dataLen,
 		head:    h,
-		unit:    unit,
 		bodyLen: dataLen,
 		patches: []patch{{off: 0, n: 2 * wavMarkSamples, kind: patchLSB16, mul: 1}},
 		mime:    "audio/wav",
 		audio:   AudioConfig{SampleRate: wavRate, BitRate: wavRate * 16 * ch, Channels: ch},
 	}
+	f.setUnit(unit)
+	return f
 }
