@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
@@ -34,6 +35,10 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	path := strings.TrimPrefix(r.URL.Path, control.Prefix)
+	if isEventGridPath(path) {
+		s.events.Handler().ServeHTTP(sw, r)
+		return
+	}
 	status, v, err := s.routeControl(sw, r, path)
 	if err != nil {
 		entry.Error = err.Error()
@@ -55,6 +60,16 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// isEventGridPath reports whether the Event Grid engine serves this control path.
+func isEventGridPath(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	switch first {
+	case "subscriptions", "events", "deliveries", "deadletters":
+		return true
+	}
+	return false
+}
+
 func controlErr(status int, code, format string, args ...any) *wire.Error {
 	return &wire.Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
@@ -73,6 +88,9 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 		return http.StatusOK, s.config(), nil
 	case path == "reset" && is(http.MethodPost):
 		s.store.Reset()
+		s.events.Reset()
+		s.calling.Reset()
+		s.faults.Reset()
 		s.journal.Reset()
 		return http.StatusNoContent, nil, nil
 	case path == "recordings":
@@ -132,6 +150,10 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 			return http.StatusOK, control.Count{Count: s.journal.Count(f)}, nil
 		}
 		return http.StatusOK, s.journal.Query(f), nil
+	case strings.HasPrefix(path, "faults"):
+		return s.faults.ServeControl(r, path)
+	case calling.IsControlPath(path):
+		return s.calling.ServeControl(r, path)
 	case path == "ca.pem" && is(http.MethodGet):
 		if s.ca == nil {
 			return 0, nil, controlErr(http.StatusNotFound, "NotFound", "the emulator runs without TLS; start it with --tls to get a CA")

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/acsemu/acsemu/emulator/calling"
+	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/httprange"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/wire"
@@ -59,7 +61,7 @@ func classify(path string) (dataRequest, bool) {
 		}
 		return req, true
 	case strings.HasPrefix(path, "/calling/"):
-		return dataRequest{shape: wire.ShapeACS, target: journal.TargetCalling}, false
+		return dataRequest{shape: wire.ShapeACS, target: journal.TargetCalling}, calling.Handles(path)
 	}
 	return dataRequest{shape: wire.ShapeACS, target: journal.TargetUnknown}, false
 }
@@ -100,9 +102,20 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 		fail(verdict.Err())
 		return
 	}
+	call := s.faults.Begin(r, faults.Request{Target: dr.target, DocumentID: dr.docID})
+	defer func() { entry.Fault = call.Finish(sw) }() // runs before the journal's defer
+	if call.Before(sw) {
+		return
+	}
 	if !known {
 		fail(&wire.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "The requested resource was not found.",
 			Explanation: fmt.Sprintf("no emulated API serves %s %s", r.Method, r.URL.Path)})
+		return
+	}
+	if dr.target == journal.TargetCalling {
+		if err := s.calling.Serve(sw, r, body); err != nil {
+			fail(err)
+		}
 		return
 	}
 	if dr.preview {
@@ -139,9 +152,10 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	if dr.metadata {
 		content = doc.Metadata()
 	}
-	dec := httprange.Serve(sw, r, httprange.Object{Content: content.Data, Size: content.Size(),
-		ContentType: content.MIMEType, ETag: content.ETag, LastModified: content.LastModified},
-		httprange.Options{MalformedPolicy: s.opts.MalformedRange, Boundary: "acsemu-" + traceID})
+	obj := httprange.Object{Content: content.Data, Size: content.Size(),
+		ContentType: content.MIMEType, ETag: content.ETag, LastModified: content.LastModified}
+	ropts := httprange.Options{MalformedPolicy: s.opts.MalformedRange, Boundary: "acsemu-" + traceID}
+	dec := httprange.Serve(call.Download(sw, &obj, &ropts), r, obj, ropts)
 	entry.RangeServed, entry.RangeNote = formatServed(dec.Served), dec.Note
 	if dec.Err != nil && !errors.Is(dec.Err, io.EOF) {
 		entry.Error = dec.Err.Error()

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 	"net/url"
 	"testing"
 )
@@ -12,4 +13,8 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+func eventgridFilterForRecordings() filter.Spec {
+	return filter.Spec{IncludedEventTypes: []string{"Microsoft.Communication.RecordingFileStatusUpdated"}}
 }

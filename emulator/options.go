@@ -56,10 +56,21 @@ type Options struct {
 	// EventTimeScale multiplies every Event Grid retry delay (1 = real time;
 	// 0.001 runs the 24-hour schedule in about a minute and a half). 0 means 1.
 	EventTimeScale float64
+	// DeadLetterDir, if set, also receives Event Grid dead letters as JSON
+	// files under the real layout <SUBSCRIPTION>/yyyy/M/d/H/<guid>.json.
+	DeadLetterDir string
 	// MaxRequestBody bounds data-plane request bodies (default 1 MiB).
 	MaxRequestBody int64
 	// MaxUpload bounds a document uploaded through the control plane (default 512 MiB).
 	MaxUpload int64
+	// RecordingProcessingDelay is the recording-clock time between stopping a
+	// Call Automation recording and its file (and RecordingFileStatusUpdated)
+	// being ready. 0 means calling.DefaultProcessingDelay (5 s); a negative
+	// value means none: the file exists when stop answers.
+	RecordingProcessingDelay time.Duration
+	// FaultRulesFile names a JSON list of fault rules installed at start
+	// (and again by a control-plane reset); see package faults.
+	FaultRulesFile string
 	// JournalCapacity bounds the request journal (default 100,000 entries).
 	JournalCapacity int
 	// MalformedRange chooses how a syntactically invalid Range is answered:

@@ -26,8 +26,11 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator/auth"
+	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/eventgrid"
+	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/emulator/tlsca"
@@ -45,7 +48,10 @@ type Server struct {
 
 	verifier *auth.Verifier
 	store    *recordings.Store
+	calling  *calling.Service
 	journal  *journal.Journal
+	events   *eventgrid.Engine
+	faults   *faults.Injector
 
 	serveErr chan error
 	closeMu  sync.Once
@@ -79,6 +85,9 @@ func New(opts Options) (*Server, error) {
 	if opts.EventTimeScale < 0 {
 		return nil, fmt.Errorf("emulator: event time scale %v must be positive", opts.EventTimeScale)
 	}
+	if opts.RecordingProcessingDelay == 0 {
+		opts.RecordingProcessingDelay = calling.DefaultProcessingDelay
+	}
 	if opts.MaxRequestBody <= 0 {
 		opts.MaxRequestBody = 1 << 20
 	}
@@ -95,6 +104,11 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
+	// Before the engines that take its hooks (Event Grid: DeliveryHook).
+	inj, err := faults.New(faults.Options{Seed: opts.Seed, Clock: opts.Clock, RulesFile: opts.FaultRulesFile})
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
 	s := &Server{
 		opts:     opts,
 		clock:    opts.Clock,
@@ -102,6 +116,7 @@ func New(opts Options) (*Server, error) {
 		verifier: verifier,
 		store:    recordings.NewStore(opts.Clock, opts.Seed, opts.ResourceID, opts.MaxUpload),
 		journal:  journal.New(opts.JournalCapacity),
+		faults:   inj,
 		serveErr: make(chan error, 1),
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -120,6 +135,12 @@ func New(opts Options) (*Server, error) {
 	}
 	s.listener = ln
 	s.url = scheme + "://" + ln.Addr().String()
+	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
+		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -127,6 +148,8 @@ func New(opts Options) (*Server, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
 	}
+	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
+		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url)
 	return s, nil
@@ -189,10 +212,19 @@ func (s *Server) Journal() *journal.Journal { return s.journal }
 // Recordings is the recording store.
 func (s *Server) Recordings() *recordings.Store { return s.store }
 
+// Faults is the fault injector (rules, fired faults, Retry-After violations).
+func (s *Server) Faults() *faults.Injector { return s.faults }
+
+// Events is the Event Grid delivery engine (subscriptions, deliveries, dead letters).
+func (s *Server) Events() *eventgrid.Engine { return s.events }
+
 // Close stops the listener, ends active connections and waits for the
 // server goroutine. It is safe to call more than once.
 func (s *Server) Close() error {
 	s.closeMu.Do(func() {
+		s.calling.Close() // first: it ends long polls that would hold up Shutdown
+		// Fault waits (stall, latency) would hold up Shutdown too.
+		_ = s.faults.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err := s.http.Shutdown(ctx)
@@ -202,6 +234,8 @@ func (s *Server) Close() error {
 		if serr := <-s.serveErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 			err = errors.Join(err, serr)
 		}
+		// After the listener: no request can publish into a closed engine.
+		err = errors.Join(err, s.events.Close())
 		s.closeErr = err
 	})
 	return s.closeErr

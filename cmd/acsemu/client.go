@@ -32,7 +32,7 @@ func printJSON(w io.Writer, v any) error {
 
 func runClient(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	name := args[0]
-	if len(args) > 1 && (name == "recording" || name == "document") {
+	if len(args) > 1 && (name == "recording" || name == "document" || name == "call") {
 		name += " " + args[1]
 		args = args[1:]
 	}
@@ -119,8 +119,12 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 			return err
 		}
 		return printJSON(stdout, d)
+	case "call simulate":
+		return callSimulate(ctx, fs, args[1:], env, newClient, stdout)
 	case "requests":
 		return requests(ctx, fs, args[1:], newClient, stdout)
+	case "faults":
+		return faultsCommand(ctx, fs, args[1:], newClient, stdout)
 	}
 	return fmt.Errorf("unknown command %q; run acsemu help", strings.Join(args[:1], " "))
 }

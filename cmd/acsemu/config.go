@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/faults"
 )
 
 // ServeConfig is the configuration of `acsemu serve`, from flags and ACSEMU_*
@@ -27,6 +28,7 @@ type ServeConfig struct {
 	StrictAuth     bool
 	EventTimeScale float64
 	Verbose        bool
+	FaultsFile     string // JSON list of fault rules installed at start
 }
 
 // LoadServe reads `acsemu serve` flags from args and defaults from env.
@@ -50,6 +52,7 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	strict := fs.String("strict-auth", get("STRICT_AUTH", "false"), "accept only the documented signing scheme, not the SDK variants (ACSEMU_STRICT_AUTH)")
 	scale := fs.String("event-time-scale", get("EVENT_TIME_SCALE", "1"), "multiply Event Grid retry delays by this factor (ACSEMU_EVENT_TIME_SCALE)")
 	verbose := fs.String("verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
+	faultsFile := fs.String("faults", get("FAULTS", ""), "JSON file with a list of fault rules to install at start (ACSEMU_FAULTS)")
 	if err := fs.Parse(args); err != nil {
 		return ServeConfig{}, err
 	}
@@ -93,6 +96,11 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 		}
 	}
 	cfg.StorageBaseURL, cfg.PublicURL = *storage, *public
+	if cfg.FaultsFile = *faultsFile; cfg.FaultsFile != "" {
+		if _, err := faults.LoadRules(cfg.FaultsFile); err != nil {
+			bad("faults", err)
+		}
+	}
 	if cfg.EventTimeScale, err = strconv.ParseFloat(*scale, 64); err != nil || cfg.EventTimeScale <= 0 {
 		bad("event-time-scale", fmt.Errorf("%q is not a positive number", *scale))
 	}
@@ -107,5 +115,5 @@ func (c ServeConfig) Options() emulator.Options {
 	}
 	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
 		TLSHosts: c.TLSHosts, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
-		EventTimeScale: c.EventTimeScale}
+		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile}
 }

@@ -44,7 +44,11 @@ Usage:
   acsemu recording create [flags]      create a finished recording (see -h)
   acsemu recording list | get ID
   acsemu document get ID | upload ID FILE [--kind audio|video] [--content-type T]
+  acsemu call simulate [flags]         play a call through the Call Automation API: start,
+                                       --pause 10m@30m..., stop, then print the recording (see -h)
   acsemu requests [filters] [--count]  read the request journal (see -h)
+  acsemu faults list|add|get|delete|clear|violations|fired
+                                       manage fault rules (acsemu faults for details)
   acsemu ca                            print the CA certificate (TLS mode)
 
 Client commands talk to --url (ACSEMU_URL, default http://` + emulator.DefaultAddr + `).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -110,7 +111,7 @@ func (d *deadLetters) list(sub string) []DeadLetter {
 	out := []DeadLetter{}
 	for i := range d.ring {
 		dl := d.ring[(d.start+i)%len(d.ring)]
-		if sub == "" || dl.Subscription == sub {
+		if sub == "" || strings.EqualFold(dl.Subscription, sub) {
 			out = append(out, dl)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -77,7 +78,7 @@ func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *ba
 	b := &batch{nominal: now, due: now, outputID: guid(s.rnd)}
 	size := 2 // the array's brackets
 	for s.fresh.len() > 0 && len(b.events) < spec.MaxEventsPerBatch {
-		n := len(s.fresh.peek().rendered(schema))
+		n := s.fresh.peek().length(schema)
 		if len(b.events) > 0 {
 			n++ // the comma
 			if size+n > limit {
@@ -135,12 +136,20 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		a.Error = sendErr.Error()
 	}
 	made := b.attempt + 1
+	// The journal entry is written before the batch leaves the queue, so
+	// that a Drain that returns sees it.
 	switch {
 	case outcome == OutcomeDelivered || outcome == OutcomeSkipped:
 		a.Disposition = DispositionDelivered
+		s.e.journal.add(a)
 		s.finish(b.events, func(s *subscription) { s.delivered += int64(len(b.events)) })
 	case isFinal(status) || made >= spec.RetryPolicy.MaxDeliveryAttempts:
-		a.Disposition = s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded,
+		a.Disposition = DispositionDropped
+		if spec.DeadLetter {
+			a.Disposition = DispositionDeadLettered
+		}
+		s.e.journal.add(a)
+		s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded,
 			attempts: made, outcome: outcome, status: status, lastAttempt: b.nominal, at: b.nominal})
 	default:
 		a.Disposition = DispositionRetrying
@@ -150,6 +159,7 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		b.nominal = b.nominal.Add(delay)
 		b.due = end.Add(scaled(delay, scaleOf(spec, s.e.opts.TimeScale)))
 		a.NextAttemptNominal = b.nominal
+		s.e.journal.add(a)
 		s.mu.Lock()
 		if !s.deleted {
 			s.inflight -= len(b.events)
@@ -158,23 +168,22 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		}
 		s.mu.Unlock()
 	}
-	s.e.journal.add(a)
-	s.e.log.Debug("eventgrid: delivery attempt", "subscription", s.name, "events", len(b.events),
-		"attempt", a.Attempt, "status", status, "outcome", outcome, "disposition", a.Disposition)
+	if s.e.log.Enabled(s.ctx, slog.LevelDebug) {
+		s.e.log.Debug("eventgrid: delivery attempt", "subscription", s.name, "events", len(b.events),
+			"attempt", a.Attempt, "status", status, "outcome", outcome, "disposition", a.Disposition)
+	}
 }
 
-// giveUp dead-letters evs (or drops them without dead-lettering) and
-// returns the disposition.
-func (s *subscription) giveUp(spec SubscriptionSpec, evs []*event, info deadLetterInfo) string {
+// giveUp dead-letters evs, or drops them when dead-lettering is off.
+func (s *subscription) giveUp(spec SubscriptionSpec, evs []*event, info deadLetterInfo) {
 	if spec.DeadLetter {
 		s.deadLetter(spec.EventDeliverySchema, evs, info)
 		s.finish(evs, func(s *subscription) { s.deadLetters += int64(len(evs)) })
-		return DispositionDeadLettered
+		return
 	}
 	s.e.log.Info("eventgrid: dropped undeliverable events (dead-lettering is off)", "subscription", s.name,
 		"events", len(evs), "reason", info.reason, "lastOutcome", info.outcome)
 	s.finish(evs, func(s *subscription) { s.dropped += int64(len(evs)) })
-	return DispositionDropped
 }
 
 // finish removes evs, which were in flight, from the queue's accounts.
@@ -200,21 +209,24 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	var body []byte
 	contentType := ContentTypeEventGrid
 	if schema == CloudEventSchema && spec.MaxEventsPerBatch == 1 {
-		body, contentType = b.events[0].ce, ContentTypeCloudEvent
+		body, contentType = b.events[0].rendered(schema), ContentTypeCloudEvent
 	} else {
 		if schema == CloudEventSchema {
 			contentType = ContentTypeCloudEventBatch
 		}
-		var buf bytes.Buffer
-		buf.WriteByte('[')
+		n := 1 + len(b.events)
+		for _, ev := range b.events {
+			n += ev.length(schema)
+		}
+		body = make([]byte, 0, n)
+		body = append(body, '[')
 		for i, ev := range b.events {
 			if i > 0 {
-				buf.WriteByte(',')
+				body = append(body, ',')
 			}
-			buf.Write(ev.rendered(schema))
+			body = ev.appendTo(body, schema)
 		}
-		buf.WriteByte(']')
-		body = buf.Bytes()
+		body = append(body, ']')
 	}
 	req, err := http.NewRequest(http.MethodPost, spec.EndpointURL, bytes.NewReader(body))
 	if err != nil {

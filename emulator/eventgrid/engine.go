@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -130,7 +131,7 @@ type Engine struct {
 
 	mu     sync.Mutex
 	closed bool
-	subs   map[string]*subscription
+	subs   map[string]*subscription // by key(name)
 
 	rndMu sync.Mutex
 	rnd   *rand.Rand
@@ -260,7 +261,7 @@ func (e *Engine) lookup(name string) (*subscription, error) {
 	if e.closed {
 		return nil, ErrClosed
 	}
-	s, ok := e.subs[name]
+	s, ok := e.subs[key(name)]
 	if !ok {
 		return nil, notFound(name)
 	}
@@ -290,6 +291,10 @@ func (e *Engine) validationURL(name, code string) string {
 	}
 	return base + "/_emulator/subscriptions/" + name + "/validate?code=" + code
 }
+
+// key is a subscription's map key: names are case-insensitive, as in Azure
+// (the dead-letter path upper-cases them).
+func key(name string) string { return strings.ToLower(name) }
 
 func notFound(name string) *wire.Error {
 	return wire.Errorf(http.StatusNotFound, "NotFound", "no event subscription %q", name)

@@ -30,36 +30,64 @@ type ceAttr struct {
 }
 
 // event is a published event, shared by every subscription it was routed
-// to. Everything but the lazily decoded objects is immutable once queued.
+// to. Once rendered, only the rendering is kept (the data once, and the
+// envelope of each schema around it), and everything but the lazily decoded
+// objects is immutable.
 type event struct {
-	Event
+	Event           // after render only ID and DataVersion are kept
 	metadataVersion string
-	ceExtra         []ceAttr // sorted by name
+	ceExtra         []ceAttr // sorted by name; dropped after render
 	publishTime     time.Time
-	size            int64 // bytes charged to queues: the larger rendering
 
-	eg, ce       []byte // renderings, set at publish
-	egOnce       sync.Once
-	ceOnce       sync.Once
-	egObj, ceObj map[string]any
+	data           []byte // compacted data; nil when the event has none
+	egData         []byte // what the Event Grid schema puts in "data"
+	egHead, egTail []byte // {"id":...,"data": | ,"eventType":...}
+	ceHead         []byte // {"specversion":"1.0",... without data and the closing brace
+	egLen, ceLen   int
+	size           int64 // bytes charged to queues: the larger rendering
+
+	egOnce, ceOnce sync.Once
+	egObj, ceObj   map[string]any
 }
 
-// rendered is the event's JSON object in schema.
-func (ev *event) rendered(schema Schema) []byte {
+var (
+	jsonNull   = []byte("null")
+	ceDataName = []byte(`,"data":`)
+)
+
+// appendTo appends the event's JSON object in schema to b.
+func (ev *event) appendTo(b []byte, schema Schema) []byte {
 	if schema == CloudEventSchema {
-		return ev.ce
+		b = append(b, ev.ceHead...)
+		if ev.data != nil {
+			b = append(append(b, ceDataName...), ev.data...)
+		}
+		return append(b, '}')
 	}
-	return ev.eg
+	return append(append(append(b, ev.egHead...), ev.egData...), ev.egTail...)
+}
+
+// length is the size of the event's JSON object in schema.
+func (ev *event) length(schema Schema) int {
+	if schema == CloudEventSchema {
+		return ev.ceLen
+	}
+	return ev.egLen
+}
+
+// rendered is the event's JSON object in schema (a new slice).
+func (ev *event) rendered(schema Schema) []byte {
+	return ev.appendTo(make([]byte, 0, ev.length(schema)), schema)
 }
 
 // object is the decoded rendering in schema (for filters and dynamic
 // delivery attributes), computed once.
 func (ev *event) object(schema Schema) map[string]any {
 	if schema == CloudEventSchema {
-		ev.ceOnce.Do(func() { _ = json.Unmarshal(ev.ce, &ev.ceObj) })
+		ev.ceOnce.Do(func() { _ = json.Unmarshal(ev.rendered(schema), &ev.ceObj) })
 		return ev.ceObj
 	}
-	ev.egOnce.Do(func() { _ = json.Unmarshal(ev.eg, &ev.egObj) })
+	ev.egOnce.Do(func() { _ = json.Unmarshal(ev.rendered(schema), &ev.egObj) })
 	return ev.egObj
 }
 
@@ -77,27 +105,51 @@ type egWire struct {
 	EventTime       string          `json:"eventTime"`
 }
 
-// render computes both renderings.
+// render computes both renderings and drops what they make redundant.
 func (ev *event) render() error {
-	data := ev.Data
-	if data == nil {
+	if ev.Data != nil {
+		var c bytes.Buffer
+		c.Grow(len(ev.Data))
+		if err := json.Compact(&c, ev.Data); err != nil {
+			return err
+		}
+		ev.data = c.Bytes()
+	}
+	ev.egData = ev.data
+	if ev.egData == nil {
+		ev.egData = jsonNull
 		// An event published as CloudEvents with binary data keeps it as
 		// the base64 string in the Event Grid schema.
 		for _, a := range ev.ceExtra {
 			if a.name == "data_base64" {
-				data = a.value
+				ev.egData = a.value
 			}
 		}
 	}
-	eg, err := json.Marshal(egWire{
-		ID: ev.ID, Topic: ev.Topic, Subject: ev.Subject, Data: data, EventType: ev.EventType,
-		DataVersion: ev.DataVersion, MetadataVersion: ev.metadataVersion,
-		EventTime: ev.EventTime.UTC().Format(eventTimeFormat),
-	})
-	if err != nil {
-		return err
-	}
+	eventTime := ev.EventTime.UTC().Format(eventTimeFormat)
+
 	var b bytes.Buffer
+	b.WriteString(`{"id":`)
+	writeString(&b, ev.ID)
+	b.WriteString(`,"topic":`)
+	writeString(&b, ev.Topic)
+	b.WriteString(`,"subject":`)
+	writeString(&b, ev.Subject)
+	b.WriteString(`,"data":`)
+	ev.egHead = bytes.Clone(b.Bytes())
+	b.Reset()
+	b.WriteString(`,"eventType":`)
+	writeString(&b, ev.EventType)
+	b.WriteString(`,"dataVersion":`)
+	writeString(&b, ev.DataVersion)
+	b.WriteString(`,"metadataVersion":`)
+	writeString(&b, ev.metadataVersion)
+	b.WriteString(`,"eventTime":`)
+	writeString(&b, eventTime)
+	b.WriteByte('}')
+	ev.egTail = bytes.Clone(b.Bytes())
+
+	b.Reset()
 	b.WriteString(`{"specversion":"1.0"`)
 	writeAttr(&b, "id", ev.ID)
 	writeAttr(&b, "source", ev.Topic)
@@ -105,27 +157,32 @@ func (ev *event) render() error {
 	if ev.Subject != "" {
 		writeAttr(&b, "subject", ev.Subject)
 	}
-	writeAttr(&b, "time", ev.EventTime.UTC().Format(eventTimeFormat))
+	writeAttr(&b, "time", eventTime)
 	for _, a := range ev.ceExtra {
 		b.WriteString(`,"` + a.name + `":`)
 		b.Write(a.value)
 	}
-	if ev.Data != nil {
-		b.WriteString(`,"data":`)
-		if err := json.Compact(&b, ev.Data); err != nil {
-			return err
-		}
+	ev.ceHead = bytes.Clone(b.Bytes())
+
+	ev.egLen = len(ev.egHead) + len(ev.egData) + len(ev.egTail)
+	ev.ceLen = len(ev.ceHead) + 1
+	if ev.data != nil {
+		ev.ceLen += len(ceDataName) + len(ev.data)
 	}
-	b.WriteByte('}')
-	ev.eg, ev.ce = eg, b.Bytes()
-	ev.size = int64(max(len(ev.eg), len(ev.ce)))
+	ev.size = int64(max(ev.egLen, ev.ceLen))
+	ev.Event = Event{ID: ev.ID, DataVersion: ev.DataVersion}
+	ev.ceExtra = nil
 	return nil
 }
 
-func writeAttr(b *bytes.Buffer, name, value string) {
-	v, _ := json.Marshal(value)
-	b.WriteString(`,"` + name + `":`)
+func writeString(b *bytes.Buffer, s string) {
+	v, _ := json.Marshal(s)
 	b.Write(v)
+}
+
+func writeAttr(b *bytes.Buffer, name, value string) {
+	b.WriteString(`,"` + name + `":`)
+	writeString(b, value)
 }
 
 // lookupPath follows a dotted path (case-insensitive, exact case first)

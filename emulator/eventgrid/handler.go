@@ -37,12 +37,12 @@ type DrainResult struct {
 // Handler serves the engine's control routes with their full paths (mount
 // it under /_emulator/ without stripping the prefix):
 //
-//	POST   /_emulator/subscriptions                   create (201; body SubscriptionSpec)
+//	POST   /_emulator/subscriptions                   create (201 with the Subscription, also when its handshake failed)
 //	GET    /_emulator/subscriptions                   list
 //	GET    /_emulator/subscriptions/{name}            get
 //	PUT    /_emulator/subscriptions/{name}            update (validates again)
 //	DELETE /_emulator/subscriptions/{name}            delete (204)
-//	GET    /_emulator/subscriptions/{name}/validate   the validationUrl (?code=); POST too, for the CloudEvents callback
+//	GET    /_emulator/subscriptions/{name}/validate   the validationUrl (?code=; answers the Subscription); POST too, for the CloudEvents callback
 //	POST   /_emulator/subscriptions/{name}/drain      wait until the queue is empty (?timeout=5s; 200 or 408)
 //	POST   /_emulator/events                          publish Event Grid or CloudEvents JSON (200 {"ids":[...]})
 //	GET    /_emulator/deliveries                      attempts (?subscription=&outcome=&eventId=)
@@ -112,7 +112,7 @@ func (e *Engine) serveSubscription(r *http.Request) (int, any, error) {
 	if spec.Name == "" {
 		spec.Name = name
 	}
-	if spec.Name != name {
+	if !strings.EqualFold(spec.Name, name) {
 		return 0, nil, invalid("name", "the body names %q but the path names %q", spec.Name, name)
 	}
 	sub, err := e.UpdateSubscription(r.Context(), spec)

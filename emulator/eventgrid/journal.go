@@ -51,7 +51,7 @@ type AttemptFilter struct {
 }
 
 func (f AttemptFilter) match(a *Attempt) bool {
-	if f.Subscription != "" && f.Subscription != a.Subscription {
+	if f.Subscription != "" && !strings.EqualFold(f.Subscription, a.Subscription) {
 		return false
 	}
 	if f.Outcome != "" && !strings.EqualFold(f.Outcome, a.Outcome) && !strings.EqualFold(f.Outcome, a.Disposition) {

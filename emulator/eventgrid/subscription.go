@@ -62,6 +62,7 @@ type subscription struct {
 	failure     string
 	detail      string
 	busy        bool // a handshake is running
+	earlyGrant  bool // the validationUrl was called while it ran
 	deleted     bool
 	code        string
 	valURL      string
@@ -97,9 +98,10 @@ func (e *Engine) CreateSubscription(ctx context.Context, spec SubscriptionSpec) 
 		e.mu.Unlock()
 		return Subscription{}, ErrClosed
 	}
-	if _, ok := e.subs[norm.Name]; ok {
+	if old, ok := e.subs[key(norm.Name)]; ok {
 		e.mu.Unlock()
-		return Subscription{}, wire.Errorf(http.StatusConflict, "Conflict", "event subscription %q already exists; update it with PUT or delete it first", norm.Name)
+		return Subscription{}, wire.Errorf(http.StatusConflict, "Conflict",
+			"event subscription %q already exists (names ignore case); update it with PUT or delete it first", old.name)
 	}
 	if len(e.subs) >= e.opts.MaxSubscriptions {
 		e.mu.Unlock()
@@ -110,13 +112,17 @@ func (e *Engine) CreateSubscription(ctx context.Context, spec SubscriptionSpec) 
 		done: make(chan struct{}), wake: make(chan struct{}, 1), idle: make(chan struct{}),
 		spec: norm, state: StateCreating, busy: true, created: now, updated: now,
 	}
+	// The code is live during the handshake: an endpoint may call the
+	// validationUrl before it answers.
+	s.code = e.newGUID()
+	code := s.code
 	s.ctx, s.cancel = context.WithCancel(e.ctx)
-	e.subs[norm.Name] = s
+	e.subs[key(norm.Name)] = s
 	e.wg.Add(1)
 	go s.run()
 	e.mu.Unlock()
 
-	res := e.handshake(ctx, norm)
+	res := e.handshake(ctx, norm, code)
 	if !s.finishHandshake(norm, res) {
 		return Subscription{}, wire.Errorf(http.StatusConflict, "Conflict", "event subscription %q was deleted while it was being validated", norm.Name)
 	}
@@ -134,6 +140,7 @@ func (e *Engine) UpdateSubscription(ctx context.Context, spec SubscriptionSpec) 
 	if err != nil {
 		return Subscription{}, err
 	}
+	spec.Name = s.name // names ignore case; the first spelling stays
 	s.mu.Lock()
 	prev := s.spec
 	s.mu.Unlock()
@@ -146,12 +153,13 @@ func (e *Engine) UpdateSubscription(ctx context.Context, spec SubscriptionSpec) 
 		s.mu.Unlock()
 		return Subscription{}, wire.Errorf(http.StatusConflict, "Conflict", "event subscription %q is being validated or deleted; try again", spec.Name)
 	}
-	s.busy, s.state, s.updated = true, StateUpdating, e.clock.Now()
-	s.failure, s.detail, s.code, s.valURL = "", "", "", ""
+	code := e.newGUID()
+	s.busy, s.earlyGrant, s.state, s.updated = true, false, StateUpdating, e.clock.Now()
+	s.failure, s.detail, s.code, s.valURL = "", "", code, ""
 	s.signalLocked()
 	s.mu.Unlock()
 
-	res := e.handshake(ctx, norm)
+	res := e.handshake(ctx, norm, code)
 	if !s.finishHandshake(norm, res) {
 		return Subscription{}, wire.Errorf(http.StatusConflict, "Conflict", "event subscription %q was deleted while it was being validated", norm.Name)
 	}
@@ -186,12 +194,12 @@ func (e *Engine) DeleteSubscription(name string) error {
 		e.mu.Unlock()
 		return ErrClosed
 	}
-	s, ok := e.subs[name]
+	s, ok := e.subs[key(name)]
 	if !ok {
 		e.mu.Unlock()
 		return notFound(name)
 	}
-	delete(e.subs, name)
+	delete(e.subs, key(name))
 	e.mu.Unlock()
 	s.stop()
 	return nil
@@ -211,12 +219,15 @@ func (e *Engine) CompleteValidation(name, code string) (Subscription, error) {
 		return Subscription{}, wire.Errorf(http.StatusForbidden, "ValidationCodeMismatch",
 			"the code does not match the latest validation of event subscription %q", name)
 	}
-	switch s.state {
-	case StateAwaitingManualAction:
+	switch {
+	case s.busy:
+		// Called back before the handshake's answer: honoured when it comes.
+		s.earlyGrant = true
+	case s.state == StateAwaitingManualAction:
 		s.state, s.detail, s.valURL = StateSucceeded, "validated through validationUrl", ""
 		s.signalLocked()
-	case StateSucceeded:
-	case StateFailed:
+	case s.state == StateSucceeded:
+	case s.state == StateFailed:
 		reason := s.failure
 		s.mu.Unlock()
 		return Subscription{}, wire.Errorf(http.StatusBadRequest, "ValidationExpired", "event subscription %q can no longer be validated: %s", name, reason)
@@ -231,7 +242,7 @@ func (e *Engine) CompleteValidation(name, code string) (Subscription, error) {
 
 func (e *Engine) logState(s *subscription) {
 	v := s.view()
-	e.log.Info("eventgrid: subscription validated", "subscription", v.Name, "state", v.ProvisioningState,
+	e.log.Info("eventgrid: subscription provisioned", "subscription", v.Name, "state", v.ProvisioningState,
 		"reason", v.FailureReason, "detail", v.ProvisioningDetail)
 }
 
@@ -247,6 +258,10 @@ func (s *subscription) finishHandshake(spec SubscriptionSpec, res handshakeResul
 	s.spec = spec
 	s.state, s.failure, s.detail = res.state, res.failure, res.detail
 	s.code, s.valURL, s.valDeadline = res.code, res.url, res.deadline
+	if s.earlyGrant && res.state == StateAwaitingManualAction {
+		s.state, s.detail, s.valURL = StateSucceeded, "validated through validationUrl (called during the handshake)", ""
+	}
+	s.earlyGrant = false
 	s.signalLocked()
 	return true
 }

@@ -37,15 +37,15 @@ func failed(format string, args ...any) handshakeResult {
 	return handshakeResult{state: StateFailed, failure: fmt.Sprintf(format, args...)}
 }
 
-// handshake validates spec's endpoint. It never returns an error: the
-// result's state says how it went. It gives up when ctx or the engine ends.
-func (e *Engine) handshake(ctx context.Context, spec SubscriptionSpec) handshakeResult {
+// handshake validates spec's endpoint with code. It never returns an error:
+// the result's state says how it went. It gives up when ctx or the engine
+// ends.
+func (e *Engine) handshake(ctx context.Context, spec SubscriptionSpec, code string) handshakeResult {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(e.ctx, cancel)
 	defer stop()
 
-	code := e.newGUID()
 	valURL := e.validationURL(spec.Name, code)
 	endpoint := redactURL(spec.EndpointURL)
 	var res handshakeResult

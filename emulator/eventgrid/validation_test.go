@@ -269,3 +269,20 @@ func TestCloudEventsHandshake(t *testing.T) {
 		})
 	}
 }
+
+// Some receivers GET the validationUrl before they answer the validation
+// event (with 200 and no body): the subscription succeeds.
+func TestValidationURLCalledDuringHandshake(t *testing.T) {
+	var hook *webhook
+	hook = newWebhook(t, hookCfg{validate: func(w http.ResponseWriter, _ string) {
+		var evs []struct {
+			Data struct{ ValidationURL string } `json:"data"`
+		}
+		_ = json.Unmarshal(hook.validations()[0].Body, &evs)
+		if code, body := httpDo(t, http.MethodGet, evs[0].Data.ValidationURL, "", ""); code != http.StatusOK {
+			t.Errorf("GET validationUrl during the handshake: %d %s", code, body)
+		}
+	}})
+	e, _ := emulatorServer(t, eventgrid.Options{})
+	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "eager", EndpointURL: hook.URL})
+}

@@ -54,7 +54,10 @@ type Spec struct {
 	Seed   int64
 	Pauses []Pause
 	// StartTime defaults to the clock's now minus the wall duration (the call just ended).
-	StartTime        time.Time
+	StartTime time.Time
+	// RecordingID names the recording (the Call Automation recordingId);
+	// "" means a generated id.
+	RecordingID      string
 	CallID           string
 	ServerCallID     string
 	SessionEndReason string

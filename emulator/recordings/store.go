@@ -133,7 +133,11 @@ func (s *Store) Create(spec Spec) (*Recording, error) {
 	if n := (spec.Duration + perChunk - 1) / perChunk; n > MaxChunks {
 		return nil, badField("chunkSizeLimit", "%d bytes would split the recording into %d chunks, more than %d", spec.ChunkSizeLimit, n, MaxChunks)
 	}
-	rec := &Recording{ID: s.ids.RecordingID(), CallID: spec.CallID, ServerCallID: spec.ServerCallID, Spec: spec, StartTime: spec.StartTime}
+	id := spec.RecordingID
+	if id == "" {
+		id = s.ids.RecordingID()
+	}
+	rec := &Recording{ID: id, CallID: spec.CallID, ServerCallID: spec.ServerCallID, Spec: spec, StartTime: spec.StartTime}
 	for offset, index := time.Duration(0), 0; offset < spec.Duration; index++ {
 		cs := ms
 		cs.Duration = min(perChunk, spec.Duration-offset)
@@ -160,6 +164,9 @@ func (s *Store) Create(spec Spec) (*Recording, error) {
 	last.EndReason = EndSessionEnded
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, dup := s.recordings[rec.ID]; dup {
+		return nil, &wire.Error{Status: http.StatusConflict, Code: "Conflict", Target: "recordingId", Message: "recordingId: a recording " + rec.ID + " already exists"}
+	}
 	s.recordings[rec.ID] = rec
 	s.order = append(s.order, rec.ID)
 	for _, d := range rec.Documents {

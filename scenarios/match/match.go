@@ -151,7 +151,9 @@ type fileSHA struct {
 }
 
 // BeFileWithSHA256 succeeds when the file at the actual path has the given hex SHA-256.
-func BeFileWithSHA256(hexSum string) types.GomegaMatcher { return &fileSHA{want: strings.ToLower(hexSum)} }
+func BeFileWithSHA256(hexSum string) types.GomegaMatcher {
+	return &fileSHA{want: strings.ToLower(hexSum)}
+}
 
 func (m *fileSHA) Match(actual any) (bool, error) {
 	path, ok := actual.(string)

@@ -1,0 +1,142 @@
+package calling
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Client calls the Call Automation recording API the way the official SDKs
+// do (same paths, headers and bodies), against acsemu or the real service.
+// It does not sign: give it an HTTP client that does, such as
+// signer.New(cs).Client() from package client/signer.
+type Client struct {
+	// Endpoint is the ACS endpoint, e.g. https://contoso.communication.azure.com.
+	Endpoint string
+	// HTTP sends the requests; it must sign them.
+	HTTP *http.Client
+	// APIVersion defaults to DefaultAPIVersion.
+	APIVersion string
+	// NewRequestID makes Repeatability-Request-ID values; nil means random UUIDs.
+	NewRequestID func() string
+}
+
+// APIError is an error answered by the recording API.
+type APIError struct {
+	StatusCode int
+	Code       string
+	Message    string
+	Target     string
+}
+
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("call automation: %d %s: %s", e.StatusCode, e.Code, e.Message)
+	if e.Target != "" {
+		s += " (target " + e.Target + ")"
+	}
+	return s
+}
+
+// Start starts a recording, as CallRecording.start of the JS SDK does
+// (repeatable: the same Repeatability-Request-ID on every retry).
+func (c *Client) Start(ctx context.Context, req StartRequest) (StateResponse, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return StateResponse{}, err
+	}
+	newID := c.NewRequestID
+	if newID == nil {
+		newID = randomUUID
+	}
+	h := http.Header{
+		"Content-Type":  {"application/json"},
+		HeaderRequestID: {newID()},
+		HeaderFirstSent: {time.Now().UTC().Format(http.TimeFormat)},
+	}
+	var out StateResponse
+	return out, c.do(ctx, http.MethodPost, "", body, h, http.StatusOK, &out)
+}
+
+// State returns a recording's state.
+func (c *Client) State(ctx context.Context, id string) (StateResponse, error) {
+	var out StateResponse
+	return out, c.do(ctx, http.MethodGet, "/"+url.PathEscape(id), nil, nil, http.StatusOK, &out)
+}
+
+// Pause pauses a recording.
+func (c *Client) Pause(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodPost, "/"+url.PathEscape(id)+":pause", nil, nil, http.StatusAccepted, nil)
+}
+
+// Resume resumes a paused recording.
+func (c *Client) Resume(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodPost, "/"+url.PathEscape(id)+":resume", nil, nil, http.StatusAccepted, nil)
+}
+
+// Stop stops a recording; its file follows as a RecordingFileStatusUpdated event.
+func (c *Client) Stop(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/"+url.PathEscape(id), nil, nil, http.StatusNoContent, nil)
+}
+
+func (c *Client) do(ctx context.Context, method, suffix string, body []byte, h http.Header, want int, out any) error {
+	v := c.APIVersion
+	if v == "" {
+		v = DefaultAPIVersion
+	}
+	u := strings.TrimRight(c.Endpoint, "/") + PathPrefix + suffix + "?api-version=" + url.QueryEscape(v)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return fmt.Errorf("call automation: %w", err)
+	}
+	for k, vs := range h {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Accept", "application/json")
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("call automation: %s %s: %w", method, PathPrefix+suffix, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("call automation: read %s %s: %w", method, PathPrefix+suffix, err)
+	}
+	if resp.StatusCode != want {
+		var env struct {
+			Error struct{ Code, Message, Target string } `json:"error"`
+		}
+		if json.Unmarshal(raw, &env) != nil || env.Error.Code == "" {
+			env.Error.Code, env.Error.Message = http.StatusText(resp.StatusCode), strings.TrimSpace(string(raw))
+		}
+		return &APIError{StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message, Target: env.Error.Target}
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("call automation: decode %s %s: %w", method, PathPrefix+suffix, err)
+		}
+	}
+	return nil
+}
+
+func randomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,174 @@
+package calling
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/acsemu/acsemu/emulator/wire"
+)
+
+// PathPrefix is the path of the recording API on the emulated endpoint.
+const PathPrefix = "/calling/recordings"
+
+// DefaultAPIVersion is the api-version Client sends (the JS SDK's current one).
+const DefaultAPIVersion = "2026-03-12"
+
+// APIVersions are the api-versions the recording API accepts: the Call
+// Automation GA versions and the previews the SDKs have shipped with.
+var APIVersions = []string{
+	"2023-03-06", "2023-10-15", "2024-04-15", "2024-09-15", "2025-05-15", "2025-06-15", "2026-03-12",
+	"2023-01-15-preview", "2023-06-15-preview", "2023-10-03-preview", "2024-06-15-preview",
+	"2024-09-01-preview", "2025-03-30-preview",
+}
+
+// Handles reports whether path belongs to the recording API (so the data plane routes it here).
+func Handles(path string) bool {
+	return path == PathPrefix || strings.HasPrefix(path, PathPrefix+"/")
+}
+
+// route is what a request path addresses.
+type route struct {
+	id     string // "" for the collection
+	action string // "", "pause" or "resume"
+}
+
+func parseRoute(r *http.Request) (route, bool) {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), PathPrefix)
+	if !ok {
+		return route{}, false
+	}
+	if rest == "" || rest == "/" {
+		return route{}, true
+	}
+	seg, err := url.PathUnescape(strings.TrimPrefix(rest, "/"))
+	if err != nil || seg == "" || strings.Contains(strings.TrimPrefix(rest, "/"), "/") {
+		return route{}, false
+	}
+	rt := route{id: seg}
+	for _, a := range []string{"pause", "resume"} {
+		if id, ok := strings.CutSuffix(seg, ":"+a); ok {
+			rt.id, rt.action = id, a
+		}
+	}
+	return rt, rt.id != "" && !strings.Contains(rt.id, ":")
+}
+
+func checkAPIVersion(r *http.Request) *wire.Error {
+	v, present := r.URL.Query()["api-version"]
+	switch {
+	case !present || len(v) == 0 || v[0] == "":
+		return &wire.Error{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
+			Message: "The api-version query parameter (?api-version=) is required for all requests."}
+	case !slices.Contains(APIVersions, v[0]):
+		return &wire.Error{Status: http.StatusBadRequest, Code: "UnsupportedApiVersion",
+			Message:     fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.Path, v[0]),
+			Explanation: "supported api-versions: " + strings.Join(APIVersions, ", ")}
+	}
+	return nil
+}
+
+func methodNotAllowed(w http.ResponseWriter, allow string) *wire.Error {
+	w.Header().Set("Allow", allow)
+	return wire.ErrMethodNotAllowed
+}
+
+// Serve answers one recording API request whose signature the caller has
+// already verified and whose body it has read (bounded). It writes successes
+// itself and returns errors for the caller to write in the ACS shape.
+func (s *Service) Serve(w http.ResponseWriter, r *http.Request, body []byte) *wire.Error {
+	rt, ok := parseRoute(r)
+	if !ok {
+		return &wire.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "The requested resource was not found.",
+			Explanation: "recording API paths are /calling/recordings, /calling/recordings/{id} and /calling/recordings/{id}:pause|:resume"}
+	}
+	if err := checkAPIVersion(r); err != nil {
+		return err
+	}
+	switch {
+	case rt.id == "" && r.Method != http.MethodPost:
+		return methodNotAllowed(w, "POST")
+	case rt.id == "":
+		return s.serveStart(w, r, body)
+	case rt.action != "" && r.Method != http.MethodPost:
+		return methodNotAllowed(w, "POST")
+	case rt.action == "" && r.Method != http.MethodGet && r.Method != http.MethodDelete:
+		return methodNotAllowed(w, "GET, DELETE")
+	}
+	now := s.clk.Now()
+	s.mu.Lock()
+	sess, err := s.lookupLocked(rt.id)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	switch {
+	case rt.action == "pause":
+		err = s.pauseLocked(sess, now)
+	case rt.action == "resume":
+		err = s.resumeLocked(sess, now)
+	case r.Method == http.MethodGet:
+		resp := sess.response()
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, resp)
+		return nil
+	default:
+		s.stopLocked(sess, now)
+		s.mu.Unlock()
+		s.schedule(sess)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+func (s *Service) serveStart(w http.ResponseWriter, r *http.Request, body []byte) *wire.Error {
+	if len(body) > maxBody {
+		return &wire.Error{Status: http.StatusRequestEntityTooLarge, Code: "RequestEntityTooLarge",
+			Message: "The request body is too large.", Explanation: fmt.Sprintf("start bodies are limited to %d bytes", maxBody)}
+	}
+	key, repeatable, err := repeatability(r.Header, body)
+	if err != nil {
+		return err
+	}
+	p, err := parseStart(body)
+	if err != nil {
+		return err
+	}
+	now := s.clk.Now()
+	s.mu.Lock()
+	if repeatable {
+		if e, ok := s.repeat.get(key.id); ok {
+			resp, err := e.replay(key)
+			s.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			w.Header().Set(HeaderResult, "accepted")
+			writeJSON(w, http.StatusOK, resp)
+			return nil
+		}
+	}
+	resp := s.startLocked(p, now).response()
+	if repeatable {
+		s.repeat.put(&repeatEntry{key: key, resp: resp})
+		w.Header().Set(HeaderResult, "accepted")
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
