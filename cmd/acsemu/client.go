@@ -125,6 +125,8 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 		return requests(ctx, fs, args[1:], newClient, stdout)
 	case "faults":
 		return faultsCommand(ctx, fs, args[1:], newClient, stdout)
+	case "subscription", "deliveries", "deadletters", "events":
+		return eventsCommand(ctx, name, fs, args[1:], newClient, stdout)
 	}
 	return fmt.Errorf("unknown command %q; run acsemu help", strings.Join(args[:1], " "))
 }
@@ -184,6 +186,7 @@ func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient fu
 	fs.IntVar(&f.Status, "status", 0, "HTTP status")
 	fs.StringVar(&f.RangePrefix, "range", "", "asked Range starting with this, e.g. bytes=1048576-")
 	fs.StringVar(&f.AuthOK, "auth-ok", "", "true or false")
+	fs.StringVar(&f.Fault, "fault", "", "only requests hit by a fault whose description contains this")
 	fs.IntVar(&f.Limit, "limit", 50, "newest entries to show (0: all)")
 	count := fs.Bool("count", false, "print only the number of matching requests")
 	if err := fs.Parse(args); err != nil {
@@ -214,6 +217,9 @@ func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient fu
 		fmt.Fprintf(stdout, "#%d %s %s %s %d %dB range=%q served=%q %s\n", e.ID, e.Time.Format(time.RFC3339), e.Method, e.Path, e.Status, e.BytesSent, e.RangeAsked, e.RangeServed, auth)
 		if e.Auth != nil && !e.Auth.OK {
 			fmt.Fprintf(stdout, "    why: %s\n", e.Auth.Explanation)
+		}
+		if e.Fault != "" {
+			fmt.Fprintf(stdout, "    fault: %s\n", e.Fault)
 		}
 	}
 	return nil

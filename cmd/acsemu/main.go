@@ -49,6 +49,10 @@ Usage:
   acsemu requests [filters] [--count]  read the request journal (see -h)
   acsemu faults list|add|get|delete|clear|violations|fired
                                        manage fault rules (acsemu faults for details)
+  acsemu subscription create|list|get|delete|validate|drain
+                                       Event Grid subscriptions (acsemu subscription for details)
+  acsemu deliveries | deadletters      Event Grid delivery attempts and dead letters
+  acsemu events publish FILE|-         publish any Event Grid or CloudEvents JSON
   acsemu ca                            print the CA certificate (TLS mode)
 
 Client commands talk to --url (ACSEMU_URL, default http://` + emulator.DefaultAddr + `).

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/eventgrid"
+)
+
+const subscriptionUsage = `usage:
+  acsemu subscription create NAME ENDPOINT [--schema EventGridSchema|CloudEventSchemaV1_0]
+         [--types T1,T2] [--subject-begins-with S] [--subject-ends-with S]
+         [--max-attempts N] [--ttl-minutes N] [--batch N] [--dead-letter] [--time-scale F]
+  acsemu subscription create -f FILE        a full SubscriptionSpec as JSON ("-" for stdin)
+  acsemu subscription list | get NAME | delete NAME | validate NAME CODE
+  acsemu subscription drain NAME [--timeout 30s]   wait until its queue is empty
+  acsemu deliveries [--subscription NAME] [--outcome O]
+  acsemu deadletters [--subscription NAME]
+  acsemu events publish FILE|-             publish Event Grid or CloudEvents JSON to every subscription
+`
+
+func readInput(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(io.LimitReader(os.Stdin, 16<<20))
+	}
+	return os.ReadFile(name)
+}
+
+// eventsCommand runs the subscription, deliveries, deadletters and events families.
+func eventsCommand(ctx context.Context, family string, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
+	sub := ""
+	if family == "subscription" || family == "events" {
+		if len(args) == 0 {
+			return errors.New(subscriptionUsage)
+		}
+		sub, args = args[0], args[1:]
+	}
+	var spec eventgrid.SubscriptionSpec
+	schema := fs.String("schema", "", "EventGridSchema (default) or CloudEventSchemaV1_0")
+	types := fs.String("types", "", "comma-separated included event types")
+	fs.StringVar(&spec.Filter.SubjectBeginsWith, "subject-begins-with", "", "subject prefix filter")
+	fs.StringVar(&spec.Filter.SubjectEndsWith, "subject-ends-with", "", "subject suffix filter")
+	fs.IntVar(&spec.RetryPolicy.MaxDeliveryAttempts, "max-attempts", 0, "1-30 (default 30)")
+	fs.IntVar(&spec.RetryPolicy.EventTimeToLiveInMinutes, "ttl-minutes", 0, "1-1440 (default 1440)")
+	fs.IntVar(&spec.MaxEventsPerBatch, "batch", 0, "max events per batch, 1-5000 (default 1)")
+	fs.BoolVar(&spec.DeadLetter, "dead-letter", false, "keep undeliverable events as dead letters")
+	fs.Float64Var(&spec.TimeScale, "time-scale", 0, "multiply this subscription's retry delays")
+	file := fs.String("f", "", "read a SubscriptionSpec JSON from FILE (- for stdin)")
+	timeout := fs.Duration("timeout", 30*time.Second, "how long drain waits")
+	subName := fs.String("subscription", "", "subscription name")
+	outcome := fs.String("outcome", "", "attempt outcome filter")
+	rest, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	need := func(n int) error {
+		if len(rest) != n {
+			return fmt.Errorf("%s %s: expected %d arguments, got %d\n%s", family, sub, n, len(rest), subscriptionUsage)
+		}
+		return nil
+	}
+	switch family + " " + sub {
+	case "subscription create":
+		if *file != "" {
+			raw, err := readInput(*file)
+			if err != nil {
+				return err
+			}
+			spec = eventgrid.SubscriptionSpec{}
+			if err := json.Unmarshal(raw, &spec); err != nil {
+				return fmt.Errorf("%s: %w", *file, err)
+			}
+		} else {
+			if err := need(2); err != nil {
+				return err
+			}
+			spec.Name, spec.EndpointURL, spec.EventDeliverySchema = rest[0], rest[1], eventgrid.Schema(*schema)
+			for _, t := range strings.Split(*types, ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					spec.Filter.IncludedEventTypes = append(spec.Filter.IncludedEventTypes, t)
+				}
+			}
+		}
+		s, err := c.CreateSubscription(ctx, spec)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, s)
+	case "subscription list":
+		ss, err := c.Subscriptions(ctx)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, ss)
+	case "subscription get", "subscription delete", "subscription drain":
+		if err := need(1); err != nil {
+			return err
+		}
+		switch sub {
+		case "get":
+			s, err := c.Subscription(ctx, rest[0])
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, s)
+		case "delete":
+			return c.DeleteSubscription(ctx, rest[0])
+		default:
+			return c.Drain(ctx, rest[0], *timeout)
+		}
+	case "subscription validate":
+		if err := need(2); err != nil {
+			return err
+		}
+		s, err := c.CompleteValidation(ctx, rest[0], rest[1])
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, s)
+	case "deliveries ":
+		as, err := c.Deliveries(ctx, eventgrid.AttemptFilter{Subscription: *subName, Outcome: *outcome})
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, as)
+	case "deadletters ":
+		ds, err := c.DeadLetters(ctx, *subName)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, ds)
+	case "events publish":
+		if err := need(1); err != nil {
+			return err
+		}
+		raw, err := readInput(rest[0])
+		if err != nil {
+			return err
+		}
+		ids, err := c.PublishJSON(ctx, raw)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, map[string]any{"ids": ids})
+	}
+	return fmt.Errorf("unknown command %q\n%s", strings.TrimSpace(family+" "+sub), subscriptionUsage)
+}
