@@ -39,7 +39,7 @@ func eventsCommand(ctx context.Context, family string, fs *flag.FlagSet, args []
 	sub := ""
 	if family == "subscription" || family == "events" {
 		if len(args) == 0 {
-			return errors.New(subscriptionUsage)
+			return errors.New(strings.TrimSpace(subscriptionUsage))
 		}
 		sub, args = args[0], args[1:]
 	}
@@ -67,7 +67,7 @@ func eventsCommand(ctx context.Context, family string, fs *flag.FlagSet, args []
 	}
 	need := func(n int) error {
 		if len(rest) != n {
-			return fmt.Errorf("%s %s: expected %d arguments, got %d\n%s", family, sub, n, len(rest), subscriptionUsage)
+			return fmt.Errorf("%s %s: expected %d arguments, got %d\n%s", family, sub, n, len(rest), strings.TrimSpace(subscriptionUsage))
 		}
 		return nil
 	}
@@ -155,5 +155,5 @@ func eventsCommand(ctx context.Context, family string, fs *flag.FlagSet, args []
 		}
 		return printJSON(stdout, map[string]any{"ids": ids})
 	}
-	return fmt.Errorf("unknown command %q\n%s", strings.TrimSpace(family+" "+sub), subscriptionUsage)
+	return fmt.Errorf("unknown command %q\n%s", strings.TrimSpace(family+" "+sub), strings.TrimSpace(subscriptionUsage))
 }
