@@ -1,0 +1,178 @@
+package download
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/acsemu/acsemu/client/jobs"
+)
+
+// PreviewAPIVersion is the api-version of the 2021 preview download API.
+const PreviewAPIVersion = "2021-04-15-preview1"
+
+// Result reports a downloaded document: its media, then its metadata.
+type Result struct {
+	Files []FileResult `json:"files"`
+}
+
+// Bytes is the total size of the files.
+func (r Result) Bytes() int64 {
+	var n int64
+	for _, f := range r.Files {
+		n += f.Size
+	}
+	return n
+}
+
+// Names are the file names, relative to the output folder.
+func (r Result) Names() []string {
+	out := make([]string, len(r.Files))
+	for i, f := range r.Files {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// Locations returns where a job's media and metadata are: the event's
+// locations, or the 2021 preview API on the endpoint for a job without them.
+func (d *Downloader) Locations(j jobs.Job) (media, metadata string) {
+	if j.ContentLocation != "" || j.MetadataLocation != "" {
+		return j.ContentLocation, j.MetadataLocation
+	}
+	base := *d.cs.Endpoint
+	base.Path = strings.TrimRight(base.Path, "/") + "/recording/download/" + url.PathEscape(j.DocumentID)
+	base.RawPath = ""
+	base.RawQuery = "api-version=" + PreviewAPIVersion
+	meta := base
+	meta.Path += "/metadata"
+	return base.String(), meta.String()
+}
+
+// Check refuses a job whose document id could escape the output folder or
+// whose locations point at a host not allowed. It sends nothing.
+func (d *Downloader) Check(j jobs.Job) error {
+	if err := ValidateID(j.DocumentID); err != nil {
+		return jobs.Permanent(fmt.Errorf("download: refused: %w (no request sent)", err))
+	}
+	media, meta := d.Locations(j)
+	if media == "" || meta == "" {
+		return jobs.Permanent(fmt.Errorf("download: refused document %s: it has a content or a metadata location but not both", j.DocumentID))
+	}
+	for _, loc := range []string{media, meta} {
+		if _, err := d.policy.Check(loc); err != nil {
+			return jobs.Permanent(err)
+		}
+	}
+	return nil
+}
+
+// Document downloads a job's media into <id>.<format> and its metadata into
+// <id>.metadata.json. It checks the job first (see Check): a refused job
+// causes no request at all.
+func (d *Downloader) Document(ctx context.Context, j jobs.Job) (Result, error) {
+	if err := d.Check(j); err != nil {
+		d.log.Error("refused a document", "documentId", clip(j.DocumentID), "err", err)
+		return Result{}, err
+	}
+	media, meta := d.Locations(j)
+	mu, _ := d.policy.Check(media)
+	tu, _ := d.policy.Check(meta)
+	// The small metadata first: a job retried after a failure then re-fetches
+	// at most the metadata, while the media resumes from its partial file.
+	mf, err := d.fetch(ctx, target{url: tu, partial: j.DocumentID + ".metadata.json.partial", max: d.opts.MaxMetadataSize,
+		final: func(string) string { return j.DocumentID + ".metadata.json" }})
+	if err != nil {
+		return Result{}, err
+	}
+	fr, err := d.fetch(ctx, target{url: mu, partial: j.DocumentID + ".media.partial", max: d.opts.MaxSize,
+		final: func(ct string) string { return j.DocumentID + "." + extension(j.Format, ct, mu) }})
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Files: []FileResult{fr, mf}}
+	d.log.Info("document downloaded", "documentId", j.DocumentID, "files", res.Names(), "bytes", res.Bytes())
+	return res, nil
+}
+
+// extension picks the media file's extension: the event's format, else the
+// Content-Type, else the location's kind.
+func extension(format, contentType string, u *url.URL) string {
+	switch f := strings.ToLower(format); f {
+	case "wav", "mp3", "mp4":
+		return f
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch mt {
+	case "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave":
+		return "wav"
+	case "audio/mpeg", "audio/mp3":
+		return "mp3"
+	case "video/mp4", "audio/mp4":
+		return "mp4"
+	}
+	if strings.HasSuffix(u.Path, "/content/video") {
+		return "mp4"
+	}
+	return "bin"
+}
+
+// JobFromLocation makes a job from a GA content location
+// (https://host/v1/objects/<documentId>/content/audio|video): its metadata is
+// beside it (.../content/acsmetadata).
+func JobFromLocation(location string) (jobs.Job, error) {
+	u, err := url.Parse(location)
+	if err != nil || u.Host == "" {
+		return jobs.Job{}, fmt.Errorf("download: %q is not an absolute URL", clip(location))
+	}
+	parts := strings.Split(strings.TrimPrefix(u.Path, "/"), "/")
+	if len(parts) != 5 || parts[0] != "v1" || parts[1] != "objects" || parts[3] != "content" || parts[4] == "acsmetadata" {
+		return jobs.Job{}, fmt.Errorf("download: %q is not a content location (/v1/objects/<documentId>/content/audio|video)", clip(location))
+	}
+	if err := ValidateID(parts[2]); err != nil {
+		return jobs.Job{}, fmt.Errorf("download: %w", err)
+	}
+	meta := *u
+	meta.Path, meta.RawPath = "/v1/objects/"+parts[2]+"/content/acsmetadata", ""
+	return jobs.Job{DocumentID: parts[2], ContentLocation: u.String(), MetadataLocation: meta.String()}, nil
+}
+
+func hostOf(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	return normHost(u), nil
+}
+
+// memState keeps partial records in memory (Options.State nil).
+type memState struct {
+	mu sync.Mutex
+	m  map[string]jobs.Partial
+}
+
+func newMemState() *memState { return &memState{m: map[string]jobs.Partial{}} }
+
+func (m *memState) SavePartial(name string, p jobs.Partial) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m[name] = p
+	return nil
+}
+
+func (m *memState) LoadPartial(name string) (jobs.Partial, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.m[name]
+	return p, ok, nil
+}
+
+func (m *memState) DeletePartial(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.m, name)
+	return nil
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acsemu/acsemu/client/signer"
+)
+
+// Config is acsrec's configuration, from flags and ACSREC_* environment
+// variables (flags win).
+type Config struct {
+	// Command is serve, download or sign.
+	Command string
+	// Args are the command's arguments: document ids or locations for
+	// download, the URL for sign.
+	Args []string
+
+	Listen           string
+	ConnectionString signer.ConnectionString
+	Out              string
+	// State is the job store (default <out>/.acsrec.db).
+	State      string
+	AllowHosts []string
+	Secret     string
+	Parallel   int
+	// LogFormat is text or json; Progress is auto, on or off.
+	LogFormat, Progress string
+	Verbose             bool
+
+	// sign
+	Method     string
+	Body       string
+	Date       time.Time // zero: now
+	ACSHost    string
+	DateHeader bool
+	Send       bool
+}
+
+// Usage is printed for -h and bad commands.
+const Usage = `acsrec: the acsemu reference client for Azure Communication Services call recording
+
+  acsrec serve     Event Grid webhook + durable, resumable downloader into a folder
+  acsrec download  download documents now: acsrec download <documentId|contentLocation>...
+  acsrec sign      print the HMAC headers and string-to-sign of a request: acsrec sign <url>
+
+Every flag also reads ACSREC_<NAME> (upper case, '-' as '_'); flags win.
+Run 'acsrec <command> -h' for the flags of a command.
+`
+
+// Load reads the command line (without the program name) and the environment.
+func Load(args []string, env func(string) string, stderr io.Writer) (Config, error) {
+	if len(args) == 0 {
+		return Config{}, errors.New("no command: want serve, download or sign")
+	}
+	cfg := Config{Command: args[0]}
+	switch cfg.Command {
+	case "serve", "download", "sign":
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, Usage)
+		return Config{}, flag.ErrHelp
+	default:
+		return Config{}, fmt.Errorf("unknown command %q: want serve, download or sign", cfg.Command)
+	}
+	get := func(name, def string) string {
+		if v := env("ACSREC_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("acsrec "+cfg.Command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	str := func(name, def, usage string) *string {
+		return fs.String(name, get(name, def), usage+" (ACSREC_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
+	}
+	conn := str("connection-string", "", "ACS connection string endpoint=https://...;accesskey=... (prefer the environment: flags show in ps)")
+	allow := str("allow-hosts", "", "comma-separated hosts besides the endpoint's that downloads may use, e.g. *.asm.skype.com")
+	var out, state, parallel, logFormat, progress, verbose, listen, secret *string
+	var method, body, date, acsHost, legacy, send *string
+	if cfg.Command != "sign" {
+		out = str("out", "recordings", "output folder")
+		state = str("state", "", "job store file (default <out>/.acsrec.db)")
+		parallel = str("parallel", "4", "documents downloaded at once")
+		logFormat = str("log-format", "text", "text or json")
+		progress = str("progress", "auto", "progress bars: auto (on a terminal), on or off")
+		verbose = str("verbose", "false", "debug logs")
+	}
+	if cfg.Command == "serve" {
+		listen = str("listen", "127.0.0.1:8080", "webhook listen address HOST:PORT")
+		secret = str("secret", "", "shared secret Event Grid must send as ?code=<secret> (put it in the subscription's endpoint URL)")
+	}
+	if cfg.Command == "sign" {
+		method = str("method", "GET", "HTTP method")
+		body = str("body", "", "request body ('@file' reads a file)")
+		date = str("date", "", "date to sign, RFC 1123 (default now), to reproduce a signature")
+		acsHost = str("acs-host", "", "sign a storage download for this ACS host, sent as x-ms-host (Call Automation SDK style); 'endpoint' means the endpoint's host")
+		legacy = str("legacy-date", "false", "sign the Date header instead of x-ms-date (the 2021 quickstart)")
+		send = str("send", "false", "send the request and print the status and acsemu's X-Acsemu-Explanation")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return Config{}, err
+	}
+	cfg.Args = fs.Args()
+	var errs []error
+	bad := func(name string, err error) { errs = append(errs, fmt.Errorf("--%s: %w", name, err)) }
+	boolean := func(name, v string) bool {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(name, fmt.Errorf("%q is not true or false", v))
+		}
+		return b
+	}
+	if *conn == "" {
+		bad("connection-string", errors.New("required (or ACSREC_CONNECTION_STRING)"))
+	} else if cs, err := signer.ParseConnectionString(*conn); err != nil {
+		bad("connection-string", err)
+	} else {
+		cfg.ConnectionString = cs
+	}
+	for _, h := range strings.Split(*allow, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.AllowHosts = append(cfg.AllowHosts, h)
+		}
+	}
+	switch cfg.Command {
+	case "sign":
+		cfg.Method, cfg.Body, cfg.ACSHost = strings.ToUpper(*method), *body, *acsHost
+		cfg.DateHeader, cfg.Send = boolean("legacy-date", *legacy), boolean("send", *send)
+		if *date != "" {
+			t, err := http.ParseTime(*date)
+			if err != nil {
+				bad("date", fmt.Errorf("%q is not an RFC 1123 date such as %q", *date, "Tue, 01 Jul 2025 12:34:56 GMT"))
+			}
+			cfg.Date = t
+		}
+		if len(cfg.Args) != 1 {
+			errs = append(errs, errors.New("sign takes one URL"))
+		}
+	default:
+		cfg.Out, cfg.State, cfg.LogFormat, cfg.Progress = *out, *state, *logFormat, *progress
+		cfg.Verbose = boolean("verbose", *verbose)
+		if cfg.Out == "" {
+			bad("out", errors.New("empty"))
+		}
+		if cfg.State == "" {
+			cfg.State = filepath.Join(cfg.Out, ".acsrec.db")
+		}
+		n, err := strconv.Atoi(*parallel)
+		if err != nil || n < 1 || n > 64 {
+			bad("parallel", fmt.Errorf("%q is not a number from 1 to 64", *parallel))
+		}
+		cfg.Parallel = n
+		if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+			bad("log-format", fmt.Errorf("%q: want text or json", cfg.LogFormat))
+		}
+		if cfg.Progress != "auto" && cfg.Progress != "on" && cfg.Progress != "off" {
+			bad("progress", fmt.Errorf("%q: want auto, on or off", cfg.Progress))
+		}
+	}
+	switch cfg.Command {
+	case "serve":
+		cfg.Listen, cfg.Secret = *listen, *secret
+		if !strings.Contains(cfg.Listen, ":") {
+			bad("listen", fmt.Errorf("%q is not HOST:PORT", cfg.Listen))
+		}
+		if len(cfg.Args) > 0 {
+			errs = append(errs, fmt.Errorf("serve takes no arguments, got %q", cfg.Args))
+		}
+	case "download":
+		if len(cfg.Args) == 0 {
+			errs = append(errs, errors.New("download needs document ids or content locations"))
+		}
+	}
+	return cfg, errors.Join(errs...)
+}
