@@ -12,6 +12,7 @@ import (
 
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/faults"
+	"github.com/acsemu/acsemu/emulator/httprange"
 )
 
 // ServeConfig is the configuration of `acsemu serve`, from flags and ACSEMU_*
@@ -29,6 +30,7 @@ type ServeConfig struct {
 	EventTimeScale float64
 	Verbose        bool
 	FaultsFile     string // JSON list of fault rules installed at start
+	MalformedRange httprange.MalformedPolicy
 }
 
 // LoadServe reads `acsemu serve` flags from args and defaults from env.
@@ -52,6 +54,7 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	strict := fs.String("strict-auth", get("STRICT_AUTH", "false"), "accept only the documented signing scheme, not the SDK variants (ACSEMU_STRICT_AUTH)")
 	scale := fs.String("event-time-scale", get("EVENT_TIME_SCALE", "1"), "multiply Event Grid retry delays by this factor (ACSEMU_EVENT_TIME_SCALE)")
 	verbose := fs.String("verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
+	malformed := fs.String("malformed-range", get("MALFORMED_RANGE", "ignore"), "answer to a syntactically invalid Range: ignore (RFC 9110: 200 with the whole file) or reject (the real service's HTML 400) (ACSEMU_MALFORMED_RANGE)")
 	faultsFile := fs.String("faults", get("FAULTS", ""), "JSON file with a list of fault rules to install at start (ACSEMU_FAULTS)")
 	if err := fs.Parse(args); err != nil {
 		return ServeConfig{}, err
@@ -96,6 +99,14 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 		}
 	}
 	cfg.StorageBaseURL, cfg.PublicURL = *storage, *public
+	switch *malformed {
+	case "ignore":
+		cfg.MalformedRange = httprange.Ignore
+	case "reject":
+		cfg.MalformedRange = httprange.Reject400
+	default:
+		bad("malformed-range", fmt.Errorf("%q is not ignore or reject", *malformed))
+	}
 	if cfg.FaultsFile = *faultsFile; cfg.FaultsFile != "" {
 		if _, err := faults.LoadRules(cfg.FaultsFile); err != nil {
 			bad("faults", err)
@@ -115,5 +126,5 @@ func (c ServeConfig) Options() emulator.Options {
 	}
 	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
 		TLSHosts: c.TLSHosts, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
-		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile}
+		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange}
 }

@@ -39,11 +39,11 @@ func TestLoadServeFlagsOverrideEnvironment(t *testing.T) {
 }
 
 func TestLoadServeNamesEveryBadSetting(t *testing.T) {
-	_, err := LoadServe([]string{"--access-key", "not base64!", "--max-clock-skew", "soon", "--seed", "x", "--tls", "maybe", "--event-time-scale", "-1"}, envOf(nil), io.Discard)
+	_, err := LoadServe([]string{"--access-key", "not base64!", "--max-clock-skew", "soon", "--seed", "x", "--tls", "maybe", "--event-time-scale", "-1", "--malformed-range", "sometimes"}, envOf(nil), io.Discard)
 	if err == nil {
 		t.Fatal("bad settings accepted")
 	}
-	for _, name := range []string{"--access-key", "--max-clock-skew", "--seed", "--tls", "--event-time-scale"} {
+	for _, name := range []string{"--access-key", "--max-clock-skew", "--seed", "--tls", "--event-time-scale", "--malformed-range"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
