@@ -1,0 +1,78 @@
+package emulator_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/emulatortest"
+)
+
+// TestTLSWithAStorageHostName serves HTTPS, hands out the CA through the
+// control plane, and serves a download whose contentLocation uses a
+// storage-like host name (as the JS SDK insists on), signed with x-ms-host.
+func TestTLSWithAStorageHostName(t *testing.T) {
+	const storageHost = "us-storage.asm.skype.com"
+	srv := emulatortest.Start(t, emulator.Options{TLS: true, TLSHosts: []string{storageHost}})
+	_, port, _ := net.SplitHostPort(mustURL(t, srv.URL()).Host)
+
+	// Fetch the CA once without verification, then trust only it.
+	insecure := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	bootstrap, err := control.NewClient(srv.URL(), insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemBytes, err := bootstrap.CACertificate(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatal("the control plane's CA does not parse")
+	}
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	tr := &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool},
+		// Resolve the storage host name to the emulator, as /etc/hosts would.
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if host, p, _ := net.SplitHostPort(addr); host == storageHost {
+				addr = net.JoinHostPort("127.0.0.1", p)
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
+	}
+	ctl, err := control.NewClient(srv.URL(), &http.Client{Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := rec.Documents[0]
+	loc, _ := url.Parse(d.ContentLocation)
+	loc.Host = net.JoinHostPort(storageHost, port)
+
+	cs, err := signer.ParseConnectionString(srv.ConnectionString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := signer.New(cs, signer.WithBase(tr), signer.WithACSHost(cs.Endpoint.Host),
+		signer.WithAllowedHosts(signer.AllowHosts(loc.Host))).Client()
+	resp, body := get(t, c, loc.String(), nil)
+	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
+		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
+	}
+	es, err := ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1})
+	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
+		t.Fatalf("journal: %+v %v", es, err)
+	}
+}
