@@ -11,5 +11,6 @@ import (
 // container, so `ginkgo -p` runs them in parallel without sharing state.
 func TestScenarios(t *testing.T) {
 	RegisterFailHandler(Fail)
+	describeContract() // needs the parsed --webhook flag, so it is declared here
 	RunSpecs(t, "acsemu scenarios")
 }

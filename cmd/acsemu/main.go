@@ -54,6 +54,7 @@ Usage:
   acsemu deliveries | deadletters      Event Grid delivery attempts and dead letters
   acsemu events publish FILE|-         publish any Event Grid or CloudEvents JSON
   acsemu ca                            print the CA certificate (TLS mode)
+  acsemu contract --webhook URL        contract-test your webhook and downloader (see -h)
 
 Client commands talk to --url (ACSEMU_URL, default http://` + emulator.DefaultAddr + `).
 `
@@ -65,6 +66,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	}
 	if args[0] == "serve" {
 		return serve(ctx, args[1:], env, stdout, stderr)
+	}
+	if args[0] == "contract" {
+		return contractCmd(ctx, args[1:], env, stdout, stderr)
 	}
 	return runClient(ctx, args, env, stdout, stderr)
 }

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/scenarios/contract"
+)
+
+const contractUsage = `acsemu contract --webhook URL [flags]
+
+Contract-tests your Event Grid webhook and recording downloader: starts an
+emulator on --addr (configure your app with the connection string it prints;
+the default address gives the documented one), subscribes your webhook, sends
+recording events and injects a connection reset, a 503 with Retry-After and a
+duplicate delivery, then reports what your code did wrong. Exit code 1 when a
+check fails.
+
+Flags:
+`
+
+// contractCmd runs `acsemu contract`.
+func contractCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	return runContract(ctx, args, env, stdout, stderr, nil)
+}
+
+// runContract is contractCmd; started, if set, is called once the emulator
+// listens (tests start their webhook with its connection string).
+func runContract(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, started func(*emulator.Server)) error {
+	fs := flag.NewFlagSet("acsemu contract", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, contractUsage); fs.PrintDefaults() }
+	addr := env("ACSEMU_ADDR")
+	if addr == "" {
+		addr = emulator.DefaultAddr
+	}
+	webhook := fs.String("webhook", env("ACSEMU_WEBHOOK"), "your webhook's URL as Event Grid would call it, query string included (ACSEMU_WEBHOOK; required)")
+	fs.StringVar(&addr, "addr", addr, "emulator listen address HOST:PORT (ACSEMU_ADDR)")
+	output := fs.String("output", "", "the folder your code writes recordings to: every chunk must be there with the right SHA-256")
+	junit := fs.String("junit-report", "", "also write the report as JUnit XML to this file")
+	timeout := fs.Duration("timeout", contract.DefaultTimeout, "longest wait for your code to finish deliveries, downloads and files")
+	wait := fs.Duration("wait", 30*time.Second, "how long to wait for your webhook to accept connections")
+	latency := fs.Duration("max-latency", contract.DefaultMaxLatency, "slowest acceptable answer to an event")
+	quiet := fs.Duration("quiet", contract.DefaultQuiet, "downloads count as finished after this long without a new request")
+	seed := fs.Int64("seed", 1, "seed of the recordings and every random choice")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("contract: unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *webhook == "" {
+		fs.Usage()
+		return errors.New("contract: --webhook is required")
+	}
+	srv, err := emulator.New(emulator.Options{Addr: addr, Seed: *seed})
+	if err != nil {
+		return fmt.Errorf("contract: start the emulator: %w", err)
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "acsemu contract: emulator on %s\n  connection string: %s\n  webhook:           %s\n\n", srv.URL(), srv.ConnectionString(), *webhook)
+	if started != nil {
+		started(srv)
+	}
+	rep, err := contract.Run(ctx, contract.Config{Control: srv.Control(), Webhook: *webhook, OutputDir: *output,
+		WaitForWebhook: *wait, Timeout: *timeout, Quiet: *quiet, MaxLatency: *latency, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteText(stdout); err != nil {
+		return err
+	}
+	if *junit != "" {
+		if err := writeJUnit(*junit, rep); err != nil {
+			return err
+		}
+	}
+	if failed := rep.Failed(); len(failed) > 0 {
+		return fmt.Errorf("contract: %d of %d checks failed, first %q", len(failed), len(rep.Results), failed[0].ID)
+	}
+	return nil
+}
+
+func writeJUnit(path string, rep contract.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("contract: --junit-report: %w", err)
+	}
+	if err := rep.WriteJUnit(f); err != nil {
+		f.Close()
+		return fmt.Errorf("contract: --junit-report: %w", err)
+	}
+	return f.Close()
+}

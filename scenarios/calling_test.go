@@ -1,0 +1,217 @@
+package scenarios_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/acsemu/acsemu/client/download"
+	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/client/webhook"
+	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/calling"
+	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/eventgrid"
+	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/emulator/recordings"
+	"github.com/acsemu/acsemu/scenarios/match"
+)
+
+// stateCallbacks is a recordingStateCallbackUri: it notes the state of every
+// RecordingStateChanged event it receives, in order.
+type stateCallbacks struct {
+	URL    string
+	mu     sync.Mutex
+	states []string
+}
+
+func startStateCallbacks() *stateCallbacks {
+	cb := &stateCallbacks{}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var evs []calling.CloudEvent
+		if err := json.NewDecoder(r.Body).Decode(&evs); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		cb.mu.Lock()
+		defer cb.mu.Unlock()
+		for _, e := range evs {
+			var d calling.StateChangedData
+			if e.Type == calling.EventTypeStateChanged && json.Unmarshal(e.Data, &d) == nil {
+				cb.states = append(cb.states, d.State)
+			}
+		}
+	}))
+	DeferCleanup(hs.Close)
+	cb.URL = hs.URL
+	return cb
+}
+
+func (cb *stateCallbacks) received() []string {
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	return append([]string(nil), cb.states...)
+}
+
+// metadataOf reads the metadata document the reference client wrote.
+func metadataOf(rc *refClient, d control.Document) recordings.Metadata {
+	GinkgoHelper()
+	b, err := os.ReadFile(filepath.Join(rc.Dir, d.ID+".metadata.json"))
+	Expect(err).NotTo(HaveOccurred())
+	var m recordings.Metadata
+	Expect(json.Unmarshal(b, &m)).To(Succeed())
+	return m
+}
+
+var _ = Describe("Call Automation recording", Label("area:calling"), func() {
+	var (
+		srv *emulator.Server
+		clk *clock.Manual
+		api *calling.Client
+		rc  *refClient
+		sub eventgrid.Subscription
+	)
+	BeforeEach(func(ctx SpecContext) {
+		clk = manualClock()
+		srv = startEmulator(emulator.Options{Clock: clk, Seed: 21, EventTimeScale: deliveryTimeScale})
+		// Sign on the emulator's clock: advancing it moves all of its time.
+		rc = startRefClient(srv, download.Options{Clock: clk}, webhook.Options{})
+		sub = rc.subscribe(ctx, srv, eventgrid.SubscriptionSpec{Name: "recordings"})
+		api = &calling.Client{Endpoint: srv.URL(), HTTP: signedClient(srv, signer.WithClock(clk))}
+	})
+
+	advance := func(ctx context.Context, d time.Duration) {
+		GinkgoHelper()
+		_, err := srv.Control().AdvanceClock(ctx, d)
+		Expect(err).NotTo(HaveOccurred())
+	}
+
+	It("starts, pauses, resumes and stops a recording with signed requests, calls back each state, then delivers its file", func(ctx SpecContext) {
+		cb := startStateCallbacks()
+		started, err := api.Start(ctx, calling.StartRequest{
+			CallLocator:               &calling.CallLocator{ServerCallID: "aHR0cHM6Ly9jb252LmV4YW1wbGU", Kind: calling.LocatorServerCall},
+			RecordingStateCallbackURI: cb.URL, RecordingContentType: "audio", RecordingChannelType: "mixed", RecordingFormatType: "wav"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(started.RecordingState).To(Equal(calling.StateActive))
+		id := started.RecordingID
+		startTime := clk.Now()
+		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"active"}))
+
+		By("pausing after 20 s and resuming 7 s later")
+		advance(ctx, 20*time.Second)
+		Expect(api.Pause(ctx, id)).To(Succeed())
+		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateInactive))
+		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"active", "inactive"}))
+		advance(ctx, 7*time.Second)
+		Expect(api.Resume(ctx, id)).To(Succeed())
+		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateActive))
+
+		By("stopping 10 s later")
+		advance(ctx, 10*time.Second)
+		Expect(api.Stop(ctx, id)).To(Succeed())
+		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"active", "inactive", "active", "inactive"}))
+
+		By("letting the processing delay pass: the file event arrives and the client downloads it")
+		advance(ctx, calling.DefaultProcessingDelay)
+		call, err := srv.Control().CallRecording(ctx, id, callbackTimeout)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(call).To(And(HaveField("Processed", BeTrue()), HaveField("ActiveDurationMs", BeEquivalentTo(30_000)),
+			HaveField("Pauses", Equal([]control.Pause{{At: control.Duration(20 * time.Second), Duration: control.Duration(7 * time.Second)}}))))
+		rec, err := srv.Control().Recording(ctx, id)
+		Expect(err).NotTo(HaveOccurred())
+		drain(ctx, srv, sub.Name)
+		rc.awaitDone(rec)
+		rc.expectFiles(rec, "wav")
+
+		By("listing the pause in the metadata, and 30 s of active time")
+		m := metadataOf(rc, rec.Documents[0])
+		Expect(m.PauseResumeIntervals).To(HaveLen(1))
+		Expect(m.PauseResumeIntervals[0].StartTime).To(BeTemporally("~", startTime.Add(20*time.Second), time.Millisecond))
+		Expect(m.PauseResumeIntervals[0].Duration).To(BeNumerically("==", 7000))
+		var active float64
+		for _, d := range rec.Documents {
+			active += metadataOf(rc, d).ChunkDuration
+		}
+		Expect(active).To(BeNumerically("==", 30_000))
+
+		By("showing every Call Automation request signed and answered as the service does")
+		Expect(srv).To(match.HaveRequestCount(journal.Filter{Plane: journal.PlaneData, Target: journal.TargetCalling, AuthOK: "false"}, 0))
+		for _, f := range []journal.Filter{
+			{Method: http.MethodPost, PathPrefix: calling.PathPrefix, Status: http.StatusOK},
+			{Method: http.MethodPost, PathPrefix: calling.PathPrefix + "/" + id + ":pause", Status: http.StatusAccepted},
+			{Method: http.MethodPost, PathPrefix: calling.PathPrefix + "/" + id + ":resume", Status: http.StatusAccepted},
+			{Method: http.MethodDelete, PathPrefix: calling.PathPrefix + "/" + id, Status: http.StatusNoContent},
+		} {
+			f.Plane, f.Target = journal.PlaneData, journal.TargetCalling
+			Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequestCount(f, 1))
+		}
+		Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequestCount(journal.Filter{Plane: calling.PlaneCallback, Status: http.StatusOK}, 4))
+	})
+
+	DescribeTable("records what the call plan says, as the metadata shows",
+		func(ctx SpecContext, plan calling.Plan, wantChannels int) {
+			res, err := calling.Simulate(ctx, api, srv.Control(), plan)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res.Call.ActiveDurationMs).To(Equal(plan.Duration.Milliseconds()))
+			drain(ctx, srv, sub.Name)
+			rc.awaitDone(res.Recording)
+			rc.expectFiles(res.Recording, res.Recording.Format)
+			Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveDownloadedOnce(res.Recording))
+
+			m := metadataOf(rc, res.Recording.Documents[0])
+			Expect(m.RecordingInfo.AudioConfiguration.Channels).To(Equal(wantChannels))
+			Expect(m.PauseResumeIntervals).To(HaveLen(len(plan.Pauses)))
+			var paused time.Duration
+			for i, p := range plan.Pauses {
+				want := res.Call.StartTime.Add(p.At + paused)
+				Expect(m.PauseResumeIntervals[i].StartTime).To(BeTemporally("~", want, time.Millisecond), "pause %d", i)
+				Expect(m.PauseResumeIntervals[i].Duration).To(BeNumerically("==", p.Duration.Milliseconds()), "pause %d", i)
+				paused += p.Duration
+			}
+		},
+		Entry("a call without pauses", calling.Plan{Duration: 6 * time.Second,
+			Start: calling.StartRequest{RecordingContentType: "audio", RecordingFormatType: "wav"}}, 1),
+		Entry("a call paused twice", calling.Plan{Duration: 12 * time.Second,
+			Pauses: []recordings.Pause{{At: 4 * time.Second, Duration: 5 * time.Second}, {At: 9 * time.Second, Duration: 3 * time.Second}},
+			Start:  calling.StartRequest{RecordingContentType: "audio", RecordingFormatType: "wav"}}, 1),
+		Entry("an unmixed call with three participants, one channel each", calling.Plan{Duration: 4 * time.Second,
+			Start: calling.StartRequest{RecordingContentType: "audio", RecordingChannelType: "unmixed", RecordingFormatType: "wav",
+				AudioChannelParticipantOrdering: []calling.Identifier{calling.CommunicationUser("8:acs:r_1"),
+					calling.CommunicationUser("8:acs:r_2"), calling.CommunicationUser("8:acs:r_3")}}}, 3),
+		Entry("an MP3 call", calling.Plan{Duration: 5 * time.Second,
+			Start: calling.StartRequest{RecordingContentType: "audio", RecordingFormatType: "mp3"}}, 1),
+	)
+
+	DescribeTable("answers a call in the wrong state as the service does",
+		func(ctx SpecContext, step func(ctx context.Context, id string) error, wantStatus int, wantMessage string) {
+			started, err := api.Start(ctx, calling.StartRequest{RecordingContentType: "audio",
+				CallLocator: &calling.CallLocator{ServerCallID: "c", Kind: calling.LocatorServerCall}})
+			Expect(err).NotTo(HaveOccurred())
+			advance(ctx, time.Second)
+			err = step(ctx, started.RecordingID)
+			var apiErr *calling.APIError
+			Expect(err).To(BeAssignableToTypeOf(apiErr))
+			Expect(err).To(And(HaveField("StatusCode", wantStatus), MatchError(ContainSubstring(wantMessage))))
+		},
+		Entry("pausing a paused recording is a 400", func(ctx context.Context, id string) error {
+			Expect(api.Pause(ctx, id)).To(Succeed())
+			return api.Pause(ctx, id)
+		}, http.StatusBadRequest, "Recording is already paused."),
+		Entry("resuming an active recording is a 400", func(ctx context.Context, id string) error {
+			return api.Resume(ctx, id)
+		}, http.StatusBadRequest, "Recording is already active."),
+		Entry("stopping a stopped recording is a 404", func(ctx context.Context, id string) error {
+			Expect(api.Stop(ctx, id)).To(Succeed())
+			return api.Stop(ctx, id)
+		}, http.StatusNotFound, "Recording not found."),
+	)
+})
