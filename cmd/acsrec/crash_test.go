@@ -153,9 +153,6 @@ func startChild(t *testing.T, env []string) (*exec.Cmd, string) {
 // SIGKILL mid-download, start again: the file is finished from the bytes on
 // disk, with one Range request starting exactly there.
 func TestSIGKILLMidDownloadResumes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes")
-	}
 	proxy := newStallProxy(t, 300_000)
 	srv := emulatortest.Start(t, emulator.Options{Seed: 6, StorageBaseURL: "http://" + proxy.ln.Addr().String()})
 	proxy.start(strings.TrimPrefix(srv.URL(), "http://"))
