@@ -1,41 +1,14 @@
 package control
 
 import (
-	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
+
+	"github.com/acsemu/acsemu/internal/jsondur"
 )
 
 // Duration is a time.Duration that travels in JSON as a Go duration string
 // ("90s", "2h30m"); a bare JSON number is read as milliseconds.
-type Duration time.Duration
-
-// MarshalJSON writes the duration as a string.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
-
-// UnmarshalJSON reads "90s" or a number of milliseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	if strings.HasPrefix(s, `"`) {
-		var str string
-		if err := json.Unmarshal(b, &str); err != nil {
-			return err
-		}
-		v, err := time.ParseDuration(str)
-		if err != nil {
-			return fmt.Errorf("duration %q: use a Go duration such as \"90s\" or \"2h30m\"", str)
-		}
-		*d = Duration(v)
-		return nil
-	}
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err != nil {
-		return fmt.Errorf("duration %s: use a string such as \"90s\" or milliseconds", s)
-	}
-	*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-	return nil
-}
+type Duration = jsondur.Duration
 
 // Pause is a pause in a recording: it starts at the given active (recorded)
 // time and lasts the given duration.
