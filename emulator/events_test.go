@@ -2,9 +2,6 @@ package emulator_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -16,30 +13,9 @@ import (
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
 
-// webhook is a minimal Event Grid receiver: it answers the validation event
-// and passes every notification body to got.
-func webhook(t *testing.T, got chan<- []byte) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if r.Header.Get("aeg-event-type") == "SubscriptionValidation" {
-			var evs []struct {
-				Data struct{ ValidationCode string } `json:"data"`
-			}
-			_ = json.Unmarshal(body, &evs)
-			_ = json.NewEncoder(w).Encode(map[string]string{"validationResponse": evs[0].Data.ValidationCode})
-			return
-		}
-		got <- body
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func TestCreatingARecordingDeliversItsFileEventToSubscribers(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{})
-	got := make(chan []byte, 4)
-	hook := webhook(t, got)
+	hook := emulatortest.NewWebhook(t)
 	ctl := srv.Control()
 	sub, err := ctl.CreateSubscription(t.Context(), eventgrid.SubscriptionSpec{Name: "recordings", EndpointURL: hook.URL,
 		Filter: eventgridFilterForRecordings()})
@@ -56,7 +32,8 @@ func TestCreatingARecordingDeliversItsFileEventToSubscribers(t *testing.T) {
 	}
 	var body []byte
 	select {
-	case body = <-got:
+	case n := <-hook.Received():
+		body = n.Body
 	default:
 		t.Fatal("drained, but the webhook got no event")
 	}

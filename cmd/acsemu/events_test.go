@@ -3,10 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -16,20 +12,7 @@ import (
 
 func TestSubscriptionCommandsDriveEventDelivery(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{})
-	got := make(chan string, 8)
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if r.Header.Get("aeg-event-type") == "SubscriptionValidation" {
-			var evs []struct {
-				Data struct{ ValidationCode string } `json:"data"`
-			}
-			_ = json.Unmarshal(body, &evs)
-			_ = json.NewEncoder(w).Encode(map[string]string{"validationResponse": evs[0].Data.ValidationCode})
-			return
-		}
-		got <- string(body)
-	}))
-	t.Cleanup(hook.Close)
+	hook := emulatortest.NewWebhook(t)
 	env := func(k string) string {
 		if k == "ACSEMU_URL" {
 			return srv.URL()
@@ -50,8 +33,8 @@ func TestSubscriptionCommandsDriveEventDelivery(t *testing.T) {
 	cli("recording", "create", "--duration", "2s")
 	cli("subscription", "drain", "recs", "--timeout", "10s")
 	select {
-	case body := <-got:
-		if !strings.Contains(body, "RecordingFileStatusUpdated") {
+	case n := <-hook.Received():
+		if body := string(n.Body); !strings.Contains(body, "RecordingFileStatusUpdated") {
 			t.Fatalf("delivered %s", body)
 		}
 	default:

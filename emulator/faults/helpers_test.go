@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/httprange"
@@ -170,12 +171,7 @@ func newWebhook(t *testing.T) *webhook {
 	h := &webhook{}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		if r.Header.Get("aeg-event-type") == "SubscriptionValidation" {
-			var evs []struct {
-				Data struct{ ValidationCode string } `json:"data"`
-			}
-			_ = json.Unmarshal(b, &evs)
-			_ = json.NewEncoder(w).Encode(map[string]string{"validationResponse": evs[0].Data.ValidationCode})
+		if emulatortest.AnswerValidation(w, r, b) {
 			return
 		}
 		h.mu.Lock()
