@@ -122,7 +122,7 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.e.opts.DeliveryTimeout)
 	req = req.WithContext(ctx)
 	start := time.Now()
-	status, outcome, sendErr := s.send(req, b.attempt)
+	status, outcome, fault, sendErr := s.send(req, b.attempt)
 	dur := time.Since(start)
 	cancel()
 	if s.ctx.Err() != nil {
@@ -131,7 +131,7 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 	end := s.e.clock.Now()
 
 	a := Attempt{Subscription: s.name, EventIDs: ids(b.events), Attempt: b.attempt, Status: status,
-		Outcome: outcome, Duration: dur, NominalTime: b.nominal}
+		Outcome: outcome, Fault: fault, Duration: dur, NominalTime: b.nominal}
 	if sendErr != nil {
 		a.Error = sendErr.Error()
 	}
@@ -255,15 +255,16 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 }
 
 // send performs the request (or lets the hook answer it) and classifies the
-// answer. The response body is read up to MaxResponseBody and closed.
-func (s *subscription) send(req *http.Request, attempt int) (int, string, error) {
+// answer, with the fault the hook applied if any. The response body is read
+// up to MaxResponseBody and closed.
+func (s *subscription) send(req *http.Request, attempt int) (status int, outcome, fault string, err error) {
 	var resp *http.Response
-	var err error
 	if hook := s.e.opts.DeliveryHook; hook != nil {
 		r := hook(s.name, attempt, req)
+		fault = r.Fault
 		switch {
 		case r.Skip:
-			return 0, OutcomeSkipped, nil
+			return 0, OutcomeSkipped, fault, nil
 		case r.Err != nil:
 			err = r.Err
 		case r.Response != nil:
@@ -274,13 +275,13 @@ func (s *subscription) send(req *http.Request, attempt int) (int, string, error)
 		resp, err = s.e.hc.Do(req)
 	}
 	if err != nil {
-		return 0, errorOutcome(err), err
+		return 0, errorOutcome(err), fault, err
 	}
 	if resp.Body != nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBody))
 		resp.Body.Close()
 	}
-	return resp.StatusCode, statusOutcome(resp.StatusCode), nil
+	return resp.StatusCode, statusOutcome(resp.StatusCode), fault, nil
 }
 
 // headerValue keeps a value on one header line.

@@ -66,6 +66,9 @@ type HookResult struct {
 	Response *http.Response
 	Err      error
 	Skip     bool
+	// Fault describes a fault the hook applied; it is recorded in the
+	// attempt's journal entry (Attempt.Fault).
+	Fault string
 }
 
 // Options configure an Engine. The zero value works: wall clock, real-time

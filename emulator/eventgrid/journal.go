@@ -27,6 +27,8 @@ type Attempt struct {
 	Status int `json:"status,omitempty"`
 	// Error is the transport error, if any.
 	Error string `json:"error,omitempty"`
+	// Fault is the fault injected into this attempt, if any.
+	Fault string `json:"fault,omitempty"`
 	// Outcome is Delivered, Skipped (by a DeliveryHook) or a
 	// lastDeliveryOutcome (BadRequest, Busy, TimedOut, SocketError, ...).
 	Outcome string `json:"outcome"`

@@ -40,6 +40,7 @@ func (inj *Injector) DeliveryHook() eventgrid.DeliveryHook {
 		inj.record(Fired{Time: inj.clock.Now(), Rule: c.rule.ID, Action: c.rule.Action.Kind(), Fault: strings.Join(c.notes, "; "),
 			Target: TargetDelivery, Method: req.Method, Path: req.URL.Path, Subscription: sub, Attempt: attempt,
 			OutputEventID: req.Header.Get("aeg-output-event-id")})
+		res.Fault = strings.Join(c.notes, "; ") // beside the attempt in the delivery journal
 		return res
 	}
 }

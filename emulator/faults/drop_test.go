@@ -1,6 +1,9 @@
 package faults_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A dropped delivery is never sent, and Event Grid believes it delivered.
 func TestDropLosesTheEvent(t *testing.T) {
@@ -9,6 +12,9 @@ func TestDropLosesTheEvent(t *testing.T) {
 	as := rig.eg.Attempts(eventgridAll)
 	if len(as) != 2 || as[0].Outcome != "Skipped" || as[1].Outcome != "Delivered" {
 		t.Fatalf("attempts %+v", as)
+	}
+	if !strings.Contains(as[0].Fault, "drop") || as[1].Fault != "" {
+		t.Errorf("the attempt journal must name the fault beside the attempt it hit: %q, %q", as[0].Fault, as[1].Fault)
 	}
 	if got := rig.hook.bodies(); len(got) != 1 {
 		t.Errorf("the webhook got %d notifications, want 1", len(got))
