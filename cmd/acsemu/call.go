@@ -88,7 +88,8 @@ func callSimulate(ctx context.Context, fs *flag.FlagSet, args []string, env func
 	fmt.Fprintf(stdout, "  %s %s %s, %d participants, recorded %s from %s to %s\n", c.ContentType, c.ChannelType, c.Format,
 		len(r.Participants), time.Duration(r.DurationMs)*time.Millisecond, c.StartTime.Format(time.RFC3339), c.StopTime.Format(time.RFC3339))
 	for _, p := range c.Pauses {
-		fmt.Fprintf(stdout, "  paused %s at %s\n", time.Duration(p.Duration), time.Duration(p.At))
+		// Rounded: in wall-clock mode each request adds microseconds of real time.
+		fmt.Fprintf(stdout, "  paused %s at %s\n", time.Duration(p.Duration).Round(time.Millisecond), time.Duration(p.At).Round(time.Millisecond))
 	}
 	for _, d := range r.Documents {
 		fmt.Fprintf(stdout, "  chunk %d %s: %s, %d bytes, %s\n    %s\n", d.Index, d.ID, time.Duration(d.DurationMs)*time.Millisecond, d.Size, d.EndReason, d.ContentLocation)
