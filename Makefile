@@ -39,4 +39,4 @@ bench:
 	$(GO) test -run='^$$' -bench=Verify -benchmem ./emulator/auth/
 	$(GO) test -run='^$$' -bench=. -benchmem ./emulator/httprange/ ./emulator/media/
 	$(GO) test -run='^$$' -bench=Download -benchtime=3x ./client/download/
-	$(GO) test -run='^$$' -bench=Delivery -benchtime=2s ./emulator/eventgrid/
+	$(GO) test -run='^$$' -bench='Delivery|QueueMemory' -benchtime=2s ./emulator/eventgrid/
