@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acsemu/acsemu/internal/ring"
 )
 
 // Dead-letter reasons.
@@ -84,35 +86,29 @@ func blobPath(upperName string, at time.Time, id string) string {
 	return fmt.Sprintf("%s/%d/%d/%d/%d/%s.json", upperName, at.Year(), int(at.Month()), at.Day(), at.Hour(), id)
 }
 
-// deadLetters is a bounded ring of dead letters.
+// deadLetters is a bounded log of dead letters.
 type deadLetters struct {
-	mu    sync.Mutex
-	cap   int
-	ring  []DeadLetter
-	start int
+	mu   sync.Mutex
+	ring *ring.Ring[DeadLetter]
 }
 
-func newDeadLetters(capacity int) *deadLetters { return &deadLetters{cap: capacity} }
+func newDeadLetters(capacity int) *deadLetters {
+	return &deadLetters{ring: ring.New[DeadLetter](capacity)}
+}
 
 func (d *deadLetters) add(dl DeadLetter) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.ring) < d.cap {
-		d.ring = append(d.ring, dl)
-		return
-	}
-	d.ring[d.start] = dl
-	d.start = (d.start + 1) % d.cap
+	d.ring.Add(dl)
 }
 
 func (d *deadLetters) list(sub string) []DeadLetter {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := []DeadLetter{}
-	for i := range d.ring {
-		dl := d.ring[(d.start+i)%len(d.ring)]
+	for dl := range d.ring.All() {
 		if sub == "" || strings.EqualFold(dl.Subscription, sub) {
-			out = append(out, dl)
+			out = append(out, *dl)
 		}
 	}
 	return out
@@ -121,7 +117,7 @@ func (d *deadLetters) list(sub string) []DeadLetter {
 func (d *deadLetters) reset() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.ring, d.start = nil, 0
+	d.ring.Reset()
 }
 
 // DeadLetters returns the dead letters of sub ("" means all), oldest first.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acsemu/acsemu/internal/ring"
 )
 
 // Dispositions: what became of a batch after an attempt.
@@ -65,36 +67,28 @@ func (f AttemptFilter) match(a *Attempt) bool {
 	return true
 }
 
-// journal is a bounded ring of attempts.
+// journal is a bounded log of attempts.
 type journal struct {
-	mu    sync.Mutex
-	cap   int
-	ring  []Attempt
-	start int
-	seq   int64
+	mu   sync.Mutex
+	ring *ring.Ring[Attempt]
+	seq  int64
 }
 
-func newJournal(capacity int) *journal { return &journal{cap: capacity} }
+func newJournal(capacity int) *journal { return &journal{ring: ring.New[Attempt](capacity)} }
 
 func (j *journal) add(a Attempt) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
 	a.Seq = j.seq
-	if len(j.ring) < j.cap {
-		j.ring = append(j.ring, a)
-		return
-	}
-	j.ring[j.start] = a
-	j.start = (j.start + 1) % j.cap
+	j.ring.Add(a)
 }
 
 func (j *journal) query(f AttemptFilter) []Attempt {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := []Attempt{}
-	for i := range j.ring {
-		a := &j.ring[(j.start+i)%len(j.ring)]
+	for a := range j.ring.All() {
 		if f.match(a) {
 			c := *a
 			c.EventIDs = slices.Clone(a.EventIDs)
@@ -107,7 +101,8 @@ func (j *journal) query(f AttemptFilter) []Attempt {
 func (j *journal) reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.ring, j.start, j.seq = nil, 0, 0
+	j.ring.Reset()
+	j.seq = 0
 }
 
 // Attempts returns the journaled attempts that match f, oldest first.

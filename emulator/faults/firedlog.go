@@ -1,6 +1,10 @@
 package faults
 
-import "time"
+import (
+	"time"
+
+	"github.com/acsemu/acsemu/internal/ring"
+)
 
 // Fired is one fault that fired, as the log of fired faults keeps it. The
 // same text is in the request's journal entry (Fault field); for deliveries,
@@ -25,37 +29,32 @@ type Fired struct {
 	OutputEventID string `json:"outputEventId,omitempty"`
 }
 
-// firedLog is a bounded ring; the caller holds the injector's lock.
+// firedLog is a bounded log; the caller holds the injector's lock.
 type firedLog struct {
-	cap   int
-	ring  []Fired
-	start int
-	seq   int64
+	ring *ring.Ring[Fired]
+	seq  int64
 }
+
+func newFiredLog(capacity int) firedLog { return firedLog{ring: ring.New[Fired](capacity)} }
 
 func (l *firedLog) add(f Fired) {
 	l.seq++
 	f.Seq = l.seq
-	if len(l.ring) < l.cap {
-		l.ring = append(l.ring, f)
-		return
-	}
-	l.ring[l.start] = f
-	l.start = (l.start + 1) % l.cap
+	l.ring.Add(f)
 }
 
 // list returns the entries with Seq > after, oldest first.
 func (l *firedLog) list(after int64) []Fired {
 	out := []Fired{}
-	for i := range l.ring {
-		if f := l.ring[(l.start+i)%len(l.ring)]; f.Seq > after {
-			out = append(out, f)
+	for f := range l.ring.All() {
+		if f.Seq > after {
+			out = append(out, *f)
 		}
 	}
 	return out
 }
 
-func (l *firedLog) reset() { l.ring, l.start = nil, 0 }
+func (l *firedLog) reset() { l.ring.Reset() }
 
 // Fired returns the fired faults with a sequence number above after (0: all
 // kept), oldest first.

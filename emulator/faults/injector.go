@@ -75,7 +75,7 @@ func New(opts Options) (*Injector, error) {
 		initial = append(initial, rs...)
 	}
 	inj := &Injector{seed: opts.Seed, clock: opts.Clock, initial: initial, done: make(chan struct{}),
-		log: firedLog{cap: opts.FiredCapacity}}
+		log: newFiredLog(opts.FiredCapacity)}
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if opts.HTTPClient != nil {
 		hc := *opts.HTTPClient

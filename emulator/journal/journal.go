@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acsemu/acsemu/internal/ring"
 )
 
 // DefaultCapacity is how many entries a journal keeps unless told otherwise.
@@ -112,12 +114,9 @@ func (f Filter) Match(e *Entry) bool {
 
 // Journal is a bounded, concurrency-safe request log.
 type Journal struct {
-	mu      sync.Mutex
-	ring    []Entry
-	next    int // index where the next entry goes
-	full    bool
-	lastID  int64
-	dropped int64
+	mu     sync.Mutex
+	ring   *ring.Ring[Entry]
+	lastID int64
 }
 
 // New returns a journal keeping at most capacity entries (DefaultCapacity if <= 0).
@@ -125,7 +124,7 @@ func New(capacity int) *Journal {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return &Journal{ring: make([]Entry, capacity)}
+	return &Journal{ring: ring.New[Entry](capacity)}
 }
 
 // Add stores e, assigns and returns its ID.
@@ -134,27 +133,8 @@ func (j *Journal) Add(e Entry) int64 {
 	defer j.mu.Unlock()
 	j.lastID++
 	e.ID = j.lastID
-	if j.full {
-		j.dropped++
-	}
-	j.ring[j.next] = e
-	j.next++
-	if j.next == len(j.ring) {
-		j.next, j.full = 0, true
-	}
+	j.ring.Add(e)
 	return e.ID
-}
-
-// each calls fn on entries oldest first, under the lock.
-func (j *Journal) each(fn func(*Entry)) {
-	if j.full {
-		for i := j.next; i < len(j.ring); i++ {
-			fn(&j.ring[i])
-		}
-	}
-	for i := 0; i < j.next; i++ {
-		fn(&j.ring[i])
-	}
 }
 
 // Query returns copies of the matching entries, oldest first.
@@ -162,11 +142,11 @@ func (j *Journal) Query(f Filter) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := []Entry{}
-	j.each(func(e *Entry) {
+	for e := range j.ring.All() {
 		if f.Match(e) {
 			out = append(out, *e)
 		}
-	})
+	}
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]
 	}
@@ -178,25 +158,24 @@ func (j *Journal) Count(f Filter) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := 0
-	j.each(func(e *Entry) {
+	for e := range j.ring.All() {
 		if f.Match(e) {
 			n++
 		}
-	})
+	}
 	return n
 }
 
-// Dropped reports how many entries were evicted because the ring was full.
+// Dropped reports how many entries were evicted because the journal was full.
 func (j *Journal) Dropped() int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.dropped
+	return j.ring.Dropped()
 }
 
 // Reset empties the journal; IDs keep increasing so pollers never see reuse.
 func (j *Journal) Reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.ring)
-	j.next, j.full, j.dropped = 0, false, 0
+	j.ring.Reset()
 }
