@@ -50,6 +50,10 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 	latency := fs.Duration("max-latency", contract.DefaultMaxLatency, "slowest acceptable answer to an event")
 	quiet := fs.Duration("quiet", contract.DefaultQuiet, "downloads count as finished after this long without a new request")
 	seed := fs.Int64("seed", 1, "seed of the recordings and every random choice")
+	tlsOn := fs.Bool("tls", false, "serve HTTPS with a generated local CA (your app must trust the CA at /_emulator/ca.pem)")
+	tlsHosts := fs.String("tls-hosts", "", "comma-separated extra certificate names, e.g. us-storage.asm.skype.com")
+	storage := fs.String("storage-url", "", "scheme://host[:port] written in the events' chunk locations (default the emulator's URL)")
+	public := fs.String("public-url", "", "the emulator's URL as your webhook reaches it, e.g. from a container (default its URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,12 +64,22 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 		fs.Usage()
 		return errors.New("contract: --webhook is required")
 	}
-	srv, err := emulator.New(emulator.Options{Addr: addr, Seed: *seed})
+	opts := emulator.Options{Addr: addr, Seed: *seed, TLS: *tlsOn, StorageBaseURL: *storage, PublicURL: *public}
+	for _, h := range strings.Split(*tlsHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			opts.TLSHosts = append(opts.TLSHosts, h)
+		}
+	}
+	srv, err := emulator.New(opts)
 	if err != nil {
 		return fmt.Errorf("contract: start the emulator: %w", err)
 	}
 	defer srv.Close()
-	fmt.Fprintf(stdout, "acsemu contract: emulator on %s\n  connection string: %s\n  webhook:           %s\n\n", srv.URL(), srv.ConnectionString(), *webhook)
+	fmt.Fprintf(stdout, "acsemu contract: emulator on %s\n  connection string: %s\n  webhook:           %s\n", srv.URL(), srv.ConnectionString(), *webhook)
+	if *tlsOn {
+		fmt.Fprintf(stdout, "  CA certificate:    %s/_emulator/ca.pem\n", srv.URL())
+	}
+	fmt.Fprintln(stdout)
 	if started != nil {
 		started(srv)
 	}
