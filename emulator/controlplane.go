@@ -23,12 +23,12 @@ const maxControlBody = 1 << 20
 // documents, requests and the CA certificate. Handlers return a value or an
 // error; writeControl turns either into the wire.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	start := s.clock.Now()
+	start, began := s.clock.Now(), time.Now() // the entry is dated by the emulator clock, timed by the wall clock
 	sw := &statusWriter{ResponseWriter: w}
 	entry := journal.Entry{Time: start, Plane: journal.PlaneControl, Target: journal.TargetControl,
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RemoteAddr: r.RemoteAddr}
 	defer func() {
-		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, s.clock.Now().Sub(start)
+		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, time.Since(began)
 		// Reading the journal is not itself journaled: polling would drown the entries it looks for.
 		if !strings.HasPrefix(r.URL.Path, control.Prefix+"requests") {
 			s.journal.Add(entry)

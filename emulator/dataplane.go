@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/faults"
@@ -69,7 +70,7 @@ func classify(path string) (dataRequest, bool) {
 // serveData answers the emulated service: it verifies the signature before
 // anything else, then routes.
 func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
-	start := s.clock.Now()
+	start, began := s.clock.Now(), time.Now() // the entry is dated by the emulator clock, timed by the wall clock
 	sw := &statusWriter{ResponseWriter: w}
 	traceID := fmt.Sprintf("%032x", traceCounter.Add(1))
 	dr, known := classify(r.URL.Path)
@@ -77,7 +78,7 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 		Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr,
 		DocumentID: dr.docID, RangeAsked: r.Header.Get("Range")}
 	defer func() {
-		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, s.clock.Now().Sub(start)
+		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, time.Since(began)
 		s.journal.Add(entry)
 	}()
 	fail := func(err *wire.Error) {
