@@ -35,7 +35,7 @@ scenarios:
 	$(GO) tool ginkgo -p --race --procs=2 --timeout=20m ./scenarios
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchtime=2x ./emulator/benchmarks/
+	$(GO) test -run='^$$' -bench=. -benchtime=3x ./emulator/benchmarks/
 	$(GO) test -run='^$$' -bench=Verify -benchmem ./emulator/auth/
 	$(GO) test -run='^$$' -bench=. -benchmem ./emulator/httprange/ ./emulator/media/
 	$(GO) test -run='^$$' -bench=Download -benchtime=3x ./client/download/
