@@ -3,7 +3,9 @@ package download
 import (
 	"context"
 	"fmt"
+	"io"
 	"mime"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -17,6 +19,9 @@ const PreviewAPIVersion = "2021-04-15-preview1"
 // Result reports a downloaded document: its media, then its metadata.
 type Result struct {
 	Files []FileResult `json:"files"`
+	// Deleted says the document was deleted from the service afterwards
+	// (Options.DeleteAfterDownload).
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // Bytes is the total size of the files.
@@ -95,7 +100,41 @@ func (d *Downloader) Document(ctx context.Context, j jobs.Job) (Result, error) {
 	}
 	res := Result{Files: []FileResult{fr, mf}}
 	d.log.Info("document downloaded", "documentId", j.DocumentID, "files", res.Names(), "bytes", res.Bytes())
+	if d.opts.DeleteAfterDownload && j.DeleteLocation != "" {
+		// The files are safe on disk: a failed delete is logged, not retried
+		// by downloading again (the service drops recordings after 48 hours).
+		if err := d.deleteDocument(ctx, j); err != nil {
+			d.log.Warn("could not delete the document from the service", "documentId", j.DocumentID, "err", err)
+		} else {
+			res.Deleted = true
+		}
+	}
 	return res, nil
+}
+
+// deleteDocument sends a signed DELETE to the job's deleteLocation, under the
+// same host policy as downloads. 200 is what the service answers; 202, 204
+// and 404 (already gone) also leave nothing behind.
+func (d *Downloader) deleteDocument(ctx context.Context, j jobs.Job) error {
+	u, err := d.policy.Check(j.DeleteLocation)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := d.client(u.String()).Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK, http.StatusAccepted, http.StatusNoContent, http.StatusNotFound:
+		return nil
+	}
+	return &HTTPError{Status: resp.StatusCode, URL: u.String()}
 }
 
 // extension picks the media file's extension: the event's format, else the

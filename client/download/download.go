@@ -104,6 +104,9 @@ type Options struct {
 	MaxSize, MaxMetadataSize int64
 	// DateHeader signs the legacy Date header instead of x-ms-date.
 	DateHeader bool
+	// DeleteAfterDownload deletes each document from the service (its
+	// deleteLocation) once its files are safely on disk.
+	DeleteAfterDownload bool
 	// Logger gets structured logs; nil discards them.
 	Logger *slog.Logger
 	// Progress, if set, hears about every file's bytes.

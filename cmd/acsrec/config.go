@@ -34,6 +34,8 @@ type Config struct {
 	// LogFormat is text or json; Progress is auto, on or off.
 	LogFormat, Progress string
 	Verbose             bool
+	// Delete removes each document from the service once it is on disk.
+	Delete bool
 
 	// sign
 	Method     string
@@ -82,7 +84,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	}
 	conn := str("connection-string", "", "ACS connection string endpoint=https://...;accesskey=... (prefer the environment: flags show in ps)")
 	allow := str("allow-hosts", "", "comma-separated hosts besides the endpoint's that downloads may use, e.g. *.asm.skype.com")
-	var out, state, parallel, logFormat, progress, verbose, listen, secret *string
+	var out, state, parallel, logFormat, progress, verbose, listen, secret, del *string
 	var method, body, date, acsHost, legacy, send *string
 	if cfg.Command != "sign" {
 		out = str("out", "recordings", "output folder")
@@ -91,6 +93,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		logFormat = str("log-format", "text", "text or json")
 		progress = str("progress", "auto", "progress bars: auto (on a terminal), on or off")
 		verbose = str("verbose", "false", "debug logs")
+		del = str("delete", "false", "delete each document from the service (its deleteLocation) once its files are on disk")
 	}
 	if cfg.Command == "serve" {
 		listen = str("listen", "127.0.0.1:8080", "webhook listen address HOST:PORT")
@@ -145,7 +148,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		}
 	default:
 		cfg.Out, cfg.State, cfg.LogFormat, cfg.Progress = *out, *state, *logFormat, *progress
-		cfg.Verbose = boolean("verbose", *verbose)
+		cfg.Verbose, cfg.Delete = boolean("verbose", *verbose), boolean("delete", *del)
 		if cfg.Out == "" {
 			bad("out", errors.New("empty"))
 		}

@@ -30,7 +30,7 @@ func open(cfg Config, log *slog.Logger, progress download.Progress) (*jobs.Store
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (is another acsrec using %s?)", err, cfg.State)
 	}
-	opts := download.Options{Dir: cfg.Out, AllowHosts: cfg.AllowHosts, State: store, Logger: log}
+	opts := download.Options{Dir: cfg.Out, AllowHosts: cfg.AllowHosts, State: store, Logger: log, DeleteAfterDownload: cfg.Delete}
 	if progress != nil {
 		opts.Progress = progress
 	}
