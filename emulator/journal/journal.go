@@ -16,8 +16,9 @@ import (
 	"github.com/acsemu/acsemu/internal/ring"
 )
 
-// DefaultCapacity is how many entries a journal keeps unless told otherwise.
-const DefaultCapacity = 100_000
+// DefaultCapacity is how many entries a journal keeps unless told otherwise:
+// an entry holds the request headers, about 1 KB, so the default costs ~25 MB.
+const DefaultCapacity = 20_000
 
 // Planes.
 const (
