@@ -71,7 +71,7 @@ type Options struct {
 	// FaultRulesFile names a JSON list of fault rules installed at start
 	// (and again by a control-plane reset); see package faults.
 	FaultRulesFile string
-	// JournalCapacity bounds the request journal (default 20,000 entries, about 25 MB with their headers).
+	// JournalCapacity bounds the request journal (default 20,000 entries, about 20 MB with their headers).
 	JournalCapacity int
 	// MalformedRange chooses how a syntactically invalid Range is answered:
 	// the RFC's "ignore it, send 200" (default) or the real service's HTML 400.
