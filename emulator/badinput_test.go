@@ -3,6 +3,8 @@ package emulator_test
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -106,5 +108,21 @@ func TestJournalIsDatedByTheEmulatorClockAndTimedByTheWallClock(t *testing.T) {
 	}
 	if len(es) != 1 || !es[0].Time.Equal(clk.Now()) || es[0].Duration <= 0 {
 		t.Fatalf("entries %+v", es)
+	}
+}
+
+func TestATricklingBodyDoesNotHoldTheHandlerForever(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.Options{BodyReadTimeout: 50 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers promise 100 bytes of body; only one ever comes.
+	_, _ = io.WriteString(conn, "POST /calling/recordings?api-version=2025-06-15 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second)) // the test's own bound
+	answer, _ := io.ReadAll(conn)
+	if !strings.HasPrefix(string(answer), "HTTP/1.1 400") {
+		t.Fatalf("after the body deadline the emulator answered %q", answer)
 	}
 }

@@ -16,6 +16,10 @@ import (
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
+// controlReadTimeout bounds how long reading a control-plane request body
+// (at most an uploaded document) may take.
+const controlReadTimeout = 5 * time.Minute
+
 // maxControlBody bounds JSON bodies sent to the control plane.
 const maxControlBody = 1 << 20
 
@@ -34,6 +38,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			s.journal.Add(entry)
 		}
 	}()
+	_ = http.NewResponseController(sw).SetReadDeadline(time.Now().Add(controlReadTimeout))
 	path := strings.TrimPrefix(r.URL.Path, control.Prefix)
 	if isEventGridPath(path) {
 		s.events.Handler().ServeHTTP(sw, r)

@@ -87,6 +87,8 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 		wire.Write(sw, dr.shape, err, traceID)
 	}
 
+	// A client that trickles its body cannot hold a handler forever.
+	_ = http.NewResponseController(sw).SetReadDeadline(time.Now().Add(s.opts.BodyReadTimeout))
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxRequestBody+1))
 	if err != nil {
 		fail(&wire.Error{Status: http.StatusBadRequest, Code: "BadRequest", Message: "The request body could not be read.", Explanation: err.Error()})

@@ -59,6 +59,10 @@ type Options struct {
 	// DeadLetterDir, if set, also receives Event Grid dead letters as JSON
 	// files under the real layout <SUBSCRIPTION>/yyyy/M/d/H/<guid>.json.
 	DeadLetterDir string
+	// BodyReadTimeout bounds how long reading a data-plane request body may
+	// take, so a client that trickles its body cannot hold a handler
+	// (default 30 s).
+	BodyReadTimeout time.Duration
 	// MaxRequestBody bounds data-plane request bodies (default 1 MiB).
 	MaxRequestBody int64
 	// MaxUpload bounds a document uploaded through the control plane (default 512 MiB).

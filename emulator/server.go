@@ -88,6 +88,9 @@ func New(opts Options) (*Server, error) {
 	if opts.RecordingProcessingDelay == 0 {
 		opts.RecordingProcessingDelay = calling.DefaultProcessingDelay
 	}
+	if opts.BodyReadTimeout <= 0 {
+		opts.BodyReadTimeout = 30 * time.Second
+	}
 	if opts.MaxRequestBody <= 0 {
 		opts.MaxRequestBody = 1 << 20
 	}
