@@ -69,35 +69,7 @@ func (c *Client) UploadDocument(ctx context.Context, id string, data []byte, mim
 // RequestFilter selects journal entries; it mirrors journal.Filter.
 type RequestFilter = journal.Filter
 
-func filterQuery(f RequestFilter) url.Values {
-	q := url.Values{}
-	set := func(k, v string) {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	set("plane", f.Plane)
-	set("target", f.Target)
-	set("method", f.Method)
-	set("pathPrefix", f.PathPrefix)
-	set("documentId", f.DocumentID)
-	set("rangePrefix", f.RangePrefix)
-	set("hasRange", f.HasRange)
-	set("authOk", f.AuthOK)
-	set("fault", f.Fault)
-	if f.Status != 0 {
-		q.Set("status", strconv.Itoa(f.Status))
-	}
-	if f.AfterID != 0 {
-		q.Set("afterId", strconv.FormatInt(f.AfterID, 10))
-	}
-	if f.Limit != 0 {
-		q.Set("limit", strconv.Itoa(f.Limit))
-	}
-	return q
-}
-
-// ParseRequestFilter reads a filter from query parameters (the server side of filterQuery).
+// ParseRequestFilter reads a filter from query parameters (the server side of journal.Filter.Values).
 func ParseRequestFilter(q url.Values) (RequestFilter, error) {
 	f := RequestFilter{Plane: q.Get("plane"), Target: q.Get("target"), Method: q.Get("method"),
 		PathPrefix: q.Get("pathPrefix"), DocumentID: q.Get("documentId"), RangePrefix: q.Get("rangePrefix"),
@@ -138,13 +110,13 @@ func ParseRequestFilter(q url.Values) (RequestFilter, error) {
 // Requests returns the journal entries matching f, oldest first.
 func (c *Client) Requests(ctx context.Context, f RequestFilter) ([]journal.Entry, error) {
 	var es []journal.Entry
-	return es, c.do(ctx, http.MethodGet, "requests", filterQuery(f), nil, &es)
+	return es, c.do(ctx, http.MethodGet, "requests", f.Values(), nil, &es)
 }
 
 // CountRequests counts the journal entries matching f.
 func (c *Client) CountRequests(ctx context.Context, f RequestFilter) (int, error) {
 	var n Count
-	return n.Count, c.do(ctx, http.MethodGet, "requests/count", filterQuery(f), nil, &n)
+	return n.Count, c.do(ctx, http.MethodGet, "requests/count", f.Values(), nil, &n)
 }
 
 // CACertificate returns the PEM of the emulator's local CA (TLS mode only).

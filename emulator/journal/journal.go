@@ -9,6 +9,9 @@ package journal
 
 import (
 	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -86,6 +89,51 @@ type Filter struct {
 	AfterID int64
 	// Limit caps how many entries Query returns (newest kept); 0 means all.
 	Limit int
+}
+
+// Values is f as query parameters, the form the control plane reads
+// (GET /_emulator/requests?documentId=...&rangePrefix=...); empty fields are left out.
+func (f Filter) Values() url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("plane", f.Plane)
+	set("target", f.Target)
+	set("method", f.Method)
+	set("pathPrefix", f.PathPrefix)
+	set("documentId", f.DocumentID)
+	set("rangePrefix", f.RangePrefix)
+	set("hasRange", f.HasRange)
+	set("authOk", f.AuthOK)
+	set("fault", f.Fault)
+	if f.Status != 0 {
+		q.Set("status", strconv.Itoa(f.Status))
+	}
+	if f.AfterID != 0 {
+		q.Set("afterId", strconv.FormatInt(f.AfterID, 10))
+	}
+	if f.Limit != 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	return q
+}
+
+// String shows the filter's set fields, for messages: {documentId=... rangePrefix=bytes=1000-}.
+func (f Filter) String() string {
+	q := f.Values()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + q.Get(k)
+	}
+	return "{" + strings.Join(parts, " ") + "}"
 }
 
 // Match reports whether e passes f.

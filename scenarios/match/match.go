@@ -75,36 +75,15 @@ func (m *requestMatcher) Match(actual any) (bool, error) {
 	return m.got == m.count, nil
 }
 
-func describe(f journal.Filter) string {
-	var parts []string
-	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, k+"="+v)
-		}
-	}
-	add("plane", f.Plane)
-	add("target", f.Target)
-	add("method", f.Method)
-	add("path", f.PathPrefix)
-	add("document", f.DocumentID)
-	add("range", f.RangePrefix)
-	add("hasRange", f.HasRange)
-	add("authOk", f.AuthOK)
-	if f.Status != 0 {
-		parts = append(parts, fmt.Sprintf("status=%d", f.Status))
-	}
-	return "{" + strings.Join(parts, " ") + "}"
-}
-
 func (m *requestMatcher) FailureMessage(any) string {
 	if m.count < 0 {
-		return fmt.Sprintf("expected the journal to hold a request matching %s, found none", describe(m.filter))
+		return fmt.Sprintf("expected the journal to hold a request matching %s, found none", m.filter.String())
 	}
-	return fmt.Sprintf("expected the journal to hold %d requests matching %s, found %d", m.count, describe(m.filter), m.got)
+	return fmt.Sprintf("expected the journal to hold %d requests matching %s, found %d", m.count, m.filter.String(), m.got)
 }
 
 func (m *requestMatcher) NegatedFailureMessage(any) string {
-	return fmt.Sprintf("expected the journal to hold no request matching %s, found %d", describe(m.filter), m.got)
+	return fmt.Sprintf("expected the journal to hold no request matching %s, found %d", m.filter.String(), m.got)
 }
 
 type downloadedOnce struct {
