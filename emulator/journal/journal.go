@@ -166,6 +166,8 @@ type Journal struct {
 	mu     sync.Mutex
 	ring   *ring.Ring[Entry]
 	lastID int64
+	// changed is closed and replaced at each Add or Reset (see Changed).
+	changed chan struct{}
 }
 
 // New returns a journal keeping at most capacity entries (DefaultCapacity if <= 0).
@@ -183,6 +185,7 @@ func (j *Journal) Add(e Entry) int64 {
 	j.lastID++
 	e.ID = j.lastID
 	j.ring.Add(e)
+	j.notifyLocked()
 	return e.ID
 }
 
@@ -227,4 +230,5 @@ func (j *Journal) Reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ring.Reset()
+	j.notifyLocked()
 }
