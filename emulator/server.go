@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -137,7 +138,7 @@ func New(opts Options) (*Server, error) {
 		scheme = "https"
 	}
 	s.listener = ln
-	s.url = scheme + "://" + ln.Addr().String()
+	s.url = scheme + "://" + reachableAddr(ln.Addr())
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
 		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
 	if err != nil {
@@ -156,6 +157,20 @@ func New(opts Options) (*Server, error) {
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url)
 	return s, nil
+}
+
+// reachableAddr is the listener's address as a client on the same machine
+// dials it: an emulator listening on every interface (0.0.0.0 or ::, as in a
+// container) is reached at loopback, never at the unspecified address, which
+// is not a destination on every platform and would end up in connection
+// strings and event locations.
+func reachableAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	// Go listens dual-stack on "tcp", so IPv4 loopback answers for :: too.
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // URL is the emulator's base URL (scheme://127.0.0.1:port).

@@ -50,18 +50,12 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 		return fs.Args(), c, err
 	}
 	switch name {
-	case "health", "config", "reset", "ca", "recording list":
+	case "config", "reset", "ca", "recording list":
 		_, c, err := parse(0, 0)
 		if err != nil {
 			return err
 		}
 		switch name {
-		case "health":
-			h, err := c.Health(ctx)
-			if err != nil {
-				return err
-			}
-			return printJSON(stdout, h)
 		case "config":
 			cfg, err := c.Config(ctx)
 			if err != nil {

@@ -38,7 +38,7 @@ const usage = `acsemu — a local emulator of Azure Communication Services call 
 
 Usage:
   acsemu serve [flags]                 start the emulator (see acsemu serve -h)
-  acsemu health                        check that the emulator answers
+  acsemu health [--url U] [--timeout D] exit 0 when the emulator answers (the image's HEALTHCHECK)
   acsemu config                        print the emulator's effective configuration
   acsemu reset                         forget recordings, documents and the journal
   acsemu recording create [flags]      create a finished recording (see -h)
@@ -66,6 +66,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	}
 	if args[0] == "serve" {
 		return serve(ctx, args[1:], env, stdout, stderr)
+	}
+	if args[0] == "health" {
+		return healthCmd(ctx, args[1:], env, stdout, stderr)
 	}
 	if args[0] == "contract" {
 		return contractCmd(ctx, args[1:], env, stdout, stderr)
