@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -41,7 +42,7 @@ func seedSample(req *http.Request, key []byte, now time.Time) {
 
 var _ = Describe("Signed requests", Label("area:auth"), func() {
 	var (
-		srv *emulator.Server
+		srv *emu
 		clk *clock.Manual
 		doc control.Document
 	)
@@ -154,7 +155,7 @@ func signAs(req *http.Request, key []byte, now time.Time, dateHeader, host, path
 
 var _ = Describe("Signatures of the official SDKs and their failures", Label("area:auth"), func() {
 	var (
-		srv *emulator.Server
+		srv *emu
 		clk *clock.Manual
 		doc control.Document
 		cs  signer.ConnectionString
@@ -172,9 +173,10 @@ var _ = Describe("Signatures of the official SDKs and their failures", Label("ar
 	verdict := func() *journal.Auth {
 		GinkgoHelper()
 		var es []journal.Entry
-		Eventually(func() []journal.Entry {
-			es = srv.Journal().Query(journal.Filter{Plane: journal.PlaneData})
-			return es
+		Eventually(func() ([]journal.Entry, error) {
+			var err error
+			es, err = srv.Control().Requests(context.Background(), journal.Filter{Plane: journal.PlaneData})
+			return es, err
 		}).WithTimeout(journalTimeout).ShouldNot(BeEmpty())
 		return es[len(es)-1].Auth
 	}

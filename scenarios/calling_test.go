@@ -74,7 +74,7 @@ func metadataOf(rc *refClient, d control.Document) recordings.Metadata {
 
 var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 	var (
-		srv *emulator.Server
+		srv *emu
 		clk *clock.Manual
 		api *calling.Client
 		rc  *refClient

@@ -34,7 +34,7 @@ var (
 
 // contractConfig keeps the fixture runs short: the fixtures answer in
 // milliseconds, so a short quiet period is enough to see a second download.
-func contractConfig(srv *emulator.Server, webhook, out string) contract.Config {
+func contractConfig(srv *emu, webhook, out string) contract.Config {
 	return contract.Config{Control: srv.Control(), Webhook: webhook, OutputDir: out,
 		Timeout: 20 * time.Second, Quiet: 300 * time.Millisecond, WaitForWebhook: 10 * time.Second}
 }
@@ -68,7 +68,7 @@ func allPass(cloudEvents contract.Verdict) map[string]contract.Verdict {
 
 // startAcsrec builds cmd/acsrec and runs `acsrec serve` for srv on a free
 // port; it returns the webhook URL and the output folder.
-func startAcsrec(srv *emulator.Server) (string, string) {
+func startAcsrec(srv *emu) (string, string) {
 	GinkgoHelper()
 	dir := GinkgoT().TempDir()
 	bin := filepath.Join(dir, "acsrec")

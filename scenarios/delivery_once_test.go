@@ -32,7 +32,7 @@ func subjects(body []byte) []string {
 
 var _ = Describe("Duplicate and out-of-order deliveries", Label("area:delivery"), func() {
 	var (
-		srv *emulator.Server
+		srv *emu
 		rc  *refClient
 	)
 	BeforeEach(func() {

@@ -45,7 +45,7 @@ func listener() string {
 }
 
 var _ = Describe("Subscriptions", Label("area:delivery"), func() {
-	var srv *emulator.Server
+	var srv *emu
 	BeforeEach(func() {
 		srv = startEmulator(emulator.Options{Seed: 11, EventTimeScale: deliveryTimeScale})
 	})

@@ -24,9 +24,9 @@ var smallRecording = control.RecordingSpec{Duration: control.Duration(3 * time.S
 
 // fileEvent is the RecordingFileStatusUpdated event of a recording created
 // with NoEvent, as the emulator would publish it.
-func fileEvent(srv *emulator.Server, rec control.Recording) eventgrid.Event {
+func fileEvent(srv *emu, rec control.Recording) eventgrid.Event {
 	GinkgoHelper()
-	r, ok := srv.Recordings().Recording(rec.ID)
+	r, ok := srv.inProcess("the spec builds an event from the emulator's recording store").Recordings().Recording(rec.ID)
 	Expect(ok).To(BeTrue(), "recording %s", rec.ID)
 	data, err := json.Marshal(r.EventData(srv.StorageBaseURL()))
 	Expect(err).NotTo(HaveOccurred())
@@ -34,14 +34,14 @@ func fileEvent(srv *emulator.Server, rec control.Recording) eventgrid.Event {
 }
 
 // addFaults installs fault rules given as JSON.
-func addFaults(ctx context.Context, srv *emulator.Server, rules string) {
+func addFaults(ctx context.Context, srv *emu, rules string) {
 	GinkgoHelper()
 	_, err := srv.Control().AddFaultsJSON(ctx, []byte(rules))
 	Expect(err).NotTo(HaveOccurred())
 }
 
 // attempts returns a subscription's delivery attempts, oldest first.
-func attempts(ctx context.Context, srv *emulator.Server, f eventgrid.AttemptFilter) []eventgrid.Attempt {
+func attempts(ctx context.Context, srv *emu, f eventgrid.AttemptFilter) []eventgrid.Attempt {
 	GinkgoHelper()
 	as, err := srv.Control().Deliveries(ctx, f)
 	Expect(err).NotTo(HaveOccurred())
@@ -50,7 +50,7 @@ func attempts(ctx context.Context, srv *emulator.Server, f eventgrid.AttemptFilt
 
 var _ = Describe("Event Grid delivery", Label("area:delivery"), func() {
 	var (
-		srv *emulator.Server
+		srv *emu
 		rc  *refClient
 	)
 	BeforeEach(func() {

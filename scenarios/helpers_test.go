@@ -10,20 +10,10 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/acsemu/acsemu/client/signer"
-	"github.com/acsemu/acsemu/emulator"
 )
 
-// startEmulator starts an in-process emulator and stops it when the spec ends.
-func startEmulator(opts emulator.Options) *emulator.Server {
-	GinkgoHelper()
-	srv, err := emulator.New(opts)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(srv.Close)
-	return srv
-}
-
 // signedClient signs like the documented scheme, or with the given options.
-func signedClient(srv *emulator.Server, opts ...signer.Option) *http.Client {
+func signedClient(srv *emu, opts ...signer.Option) *http.Client {
 	GinkgoHelper()
 	cs, err := signer.ParseConnectionString(srv.ConnectionString())
 	Expect(err).NotTo(HaveOccurred())

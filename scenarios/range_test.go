@@ -30,7 +30,7 @@ var downloadAPIs = []struct {
 
 var _ = Describe("Range requests", Label("area:range"), func() {
 	var (
-		srv  *emulator.Server
+		srv  *emu
 		doc  control.Document
 		full []byte
 		size int64

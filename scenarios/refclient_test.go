@@ -19,7 +19,6 @@ import (
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/client/webhook"
-	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
@@ -49,7 +48,7 @@ type delivery struct {
 // startRefClient starts a reference client for srv. dl may set the
 // downloader's clock, transport, sleep...; Dir and State are filled in.
 // Everything stops when the spec ends.
-func startRefClient(srv *emulator.Server, dl download.Options, hook webhook.Options) *refClient {
+func startRefClient(srv *emu, dl download.Options, hook webhook.Options) *refClient {
 	GinkgoHelper()
 	cs, err := signer.ParseConnectionString(srv.ConnectionString())
 	Expect(err).NotTo(HaveOccurred())
@@ -107,7 +106,7 @@ func (rc *refClient) received() []delivery {
 
 // subscribe creates an Event Grid subscription to the client's webhook and
 // expects its validation handshake to succeed.
-func (rc *refClient) subscribe(ctx context.Context, srv *emulator.Server, spec eventgrid.SubscriptionSpec) eventgrid.Subscription {
+func (rc *refClient) subscribe(ctx context.Context, srv *emu, spec eventgrid.SubscriptionSpec) eventgrid.Subscription {
 	GinkgoHelper()
 	spec.EndpointURL = rc.URL
 	sub, err := srv.Control().CreateSubscription(ctx, spec)
@@ -146,7 +145,7 @@ func (rc *refClient) expectFiles(rec control.Recording, ext string) {
 }
 
 // createRecording creates a recording (publishing its event unless spec.NoEvent).
-func createRecording(ctx context.Context, srv *emulator.Server, spec control.RecordingSpec) control.Recording {
+func createRecording(ctx context.Context, srv *emu, spec control.RecordingSpec) control.Recording {
 	GinkgoHelper()
 	rec, err := srv.Control().CreateRecording(ctx, spec)
 	Expect(err).NotTo(HaveOccurred())
@@ -154,7 +153,7 @@ func createRecording(ctx context.Context, srv *emulator.Server, spec control.Rec
 }
 
 // drain waits until the subscription's queue is empty.
-func drain(ctx context.Context, srv *emulator.Server, sub string) {
+func drain(ctx context.Context, srv *emu, sub string) {
 	GinkgoHelper()
 	Expect(srv.Control().Drain(ctx, sub, eventTimeout)).To(Succeed())
 }
@@ -189,7 +188,7 @@ func (s *advancingSleep) total() time.Duration {
 }
 
 // signedDo sends a request signed with the emulator's key (and clock, if given).
-func signedDo(srv *emulator.Server, clk clock.Clock, method, url string) *http.Response {
+func signedDo(srv *emu, clk clock.Clock, method, url string) *http.Response {
 	GinkgoHelper()
 	var opts []signer.Option
 	if clk != nil {

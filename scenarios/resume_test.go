@@ -65,7 +65,7 @@ func (o *onDisk) expectRangesFromDisk() {
 // resumeRig is an emulator on a manual clock, a one-chunk recording and the
 // reference downloader, whose retry waits advance the clock.
 type resumeRig struct {
-	srv   *emulator.Server
+	srv   *emu
 	clk   *clock.Manual
 	rec   control.Recording
 	doc   control.Document

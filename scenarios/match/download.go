@@ -70,6 +70,9 @@ type noViolations struct {
 func HaveNoRetryAfterViolations() types.GomegaMatcher { return &noViolations{} }
 
 func (m *noViolations) Match(actual any) (bool, error) {
+	if c, ok := actual.(interface{ Control() *control.Client }); ok && !hasFaults(actual) {
+		actual = c.Control() // an emulator reached over HTTP, such as a container
+	}
 	switch a := actual.(type) {
 	case interface{ Faults() *faults.Injector }:
 		m.got = a.Faults().Violations()
@@ -86,6 +89,8 @@ func (m *noViolations) Match(actual any) (bool, error) {
 	}
 	return m.got.Count == 0, nil
 }
+
+func hasFaults(v any) bool { _, ok := v.(interface{ Faults() *faults.Injector }); return ok }
 
 func (m *noViolations) FailureMessage(any) string {
 	var lines []string

@@ -39,8 +39,10 @@ func query(actual any, f journal.Filter) ([]journal.Entry, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
 		return a.Requests(ctx, f)
+	case interface{ Control() *control.Client }: // an emulator reached over HTTP, such as a container
+		return query(a.Control(), f)
 	}
-	return nil, fmt.Errorf("match: expected an *emulator.Server or a *control.Client, got %T", actual)
+	return nil, fmt.Errorf("match: expected an *emulator.Server, a *control.Client or something with Control(), got %T", actual)
 }
 
 // ResumedAt selects data-plane GETs of a document's media whose Range starts at offset.
