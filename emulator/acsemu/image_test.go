@@ -38,7 +38,7 @@ func docker(ctx context.Context, args ...string) (string, error) {
 }
 
 // freeAddr is a free 127.0.0.1 port for an emulator in a host-network container.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
