@@ -36,15 +36,6 @@ type emu struct {
 	server *emulator.Server
 }
 
-// inProcess returns the in-process emulator, or skips the spec in a container.
-func (e *emu) inProcess(why string) *emulator.Server {
-	GinkgoHelper()
-	if e.server == nil {
-		Skip(containerSkipReason(why))
-	}
-	return e.server
-}
-
 func (e *emu) URL() string                { return e.url }
 func (e *emu) ConnectionString() string   { return e.connectionString }
 func (e *emu) StorageBaseURL() string     { return e.storageURL }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -23,14 +24,38 @@ import (
 var smallRecording = control.RecordingSpec{Duration: control.Duration(3 * time.Second), ChunkSizeLimit: 60_000}
 
 // fileEvent is the RecordingFileStatusUpdated event of a recording created
-// with NoEvent, as the emulator would publish it.
+// with NoEvent, as the emulator would publish it, built from the control
+// plane's view so that it works against a container too. In process it is
+// checked against the event the emulator's store builds.
 func fileEvent(srv *emu, rec control.Recording) eventgrid.Event {
 	GinkgoHelper()
-	r, ok := srv.inProcess("the spec builds an event from the emulator's recording store").Recordings().Recording(rec.ID)
-	Expect(ok).To(BeTrue(), "recording %s", rec.ID)
-	data, err := json.Marshal(r.EventData(srv.StorageBaseURL()))
+	var d recordings.EventData
+	d.RecordingStorageInfo.RecordingChunks = []recordings.EventChunk{}
+	for _, doc := range rec.Documents {
+		d.RecordingStorageInfo.RecordingChunks = append(d.RecordingStorageInfo.RecordingChunks, recordings.EventChunk{
+			DocumentID: doc.ID, Index: doc.Index, EndReason: doc.EndReason,
+			Locations: recordings.Locations{Content: doc.ContentLocation, Metadata: doc.MetadataLocation, Delete: doc.DeleteLocation}})
+	}
+	d.RecordingStartTime, d.RecordingDurationMs, d.SessionEndReason = rec.StartTime, rec.DurationMs, "CallEnded"
+	d.RecordingContentType, d.RecordingChannelType, d.RecordingFormatType = capitalised(rec.ContentType), capitalised(rec.ChannelType), capitalised(rec.Format)
+	data, err := json.Marshal(d)
 	Expect(err).NotTo(HaveOccurred())
-	return eventgrid.Event{Subject: r.Subject(), EventType: recordings.EventType, DataVersion: "1.0", Data: data}
+	subject := "/recording/call/" + rec.CallID + "/serverCallId/" + rec.ServerCallID + "/recordingId/" + rec.ID
+	if srv.server != nil {
+		r, ok := srv.server.Recordings().Recording(rec.ID)
+		Expect(ok).To(BeTrue(), "recording %s", rec.ID)
+		Expect(json.Marshal(r.EventData(srv.StorageBaseURL()))).To(MatchJSON(data), "the event built from the control plane")
+		Expect(r.Subject()).To(Equal(subject))
+	}
+	return eventgrid.Event{Subject: subject, EventType: recordings.EventType, DataVersion: "1.0", Data: data}
+}
+
+// capitalised is how the event spells the recording's types ("Audio", "Wav").
+func capitalised(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // addFaults installs fault rules given as JSON.
