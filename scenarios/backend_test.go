@@ -2,9 +2,11 @@ package scenarios_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/acsemu"
+	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
 )
 
@@ -63,8 +66,13 @@ func startEmulator(opts emulator.Options) *emu {
 // why.
 func startContainer(opts emulator.Options) *emu {
 	GinkgoHelper()
-	if opts.Clock != nil {
-		Skip(containerSkipReason("the spec drives the emulator's clock"))
+	var manual *clock.Manual
+	switch c := opts.Clock.(type) {
+	case nil:
+	case *clock.Manual:
+		manual = c
+	default:
+		Skip(containerSkipReason(fmt.Sprintf("the spec gives the emulator a %T clock", c)))
 	}
 	if opts.Addr != "" {
 		Skip(containerSkipReason("the spec needs the emulator on " + opts.Addr))
@@ -72,6 +80,9 @@ func startContainer(opts emulator.Options) *emu {
 	o := []testcontainers.ContainerCustomizer{acsemu.WithHostNetwork(), acsemu.WithSeed(opts.Seed)}
 	if opts.AccessKey != nil {
 		o = append(o, acsemu.WithAccessKey(opts.AccessKey))
+	}
+	if manual != nil {
+		o = append(o, acsemu.WithManualClock(manual.Now()))
 	}
 	if opts.StrictAuth {
 		o = append(o, acsemu.WithStrictAuth())
@@ -102,6 +113,9 @@ func startContainer(opts emulator.Options) *emu {
 	Expect(err).NotTo(HaveOccurred())
 	e.httpClient, err = ctr.HTTPClient(ctx)
 	Expect(err).NotTo(HaveOccurred())
+	if manual != nil {
+		followClock(manual, e.control)
+	}
 	cfg, err := e.control.Config(ctx)
 	Expect(err).NotTo(HaveOccurred())
 	e.storageURL, e.publicURL = cfg.StorageBaseURL, e.url
@@ -109,4 +123,34 @@ func startContainer(opts emulator.Options) *emu {
 		e.publicURL = strings.TrimRight(opts.PublicURL, "/")
 	}
 	return e
+}
+
+// followClock moves the container's manual clock with the spec's: each
+// clk.Advance returns once the emulator's clock has moved as far (the
+// container started at the same instant). Advances through the control plane
+// move only the emulator's clock, as the calling specs do; the spec's clock
+// then lags, well within the allowed signature skew. Once the spec ends, the
+// hook does nothing (goroutines still sleeping on clk may advance it).
+func followClock(clk *clock.Manual, ctl *control.Client) {
+	var mu sync.Mutex
+	synced, done := clk.Now(), false
+	clk.OnAdvance(func(now time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done || !now.After(synced) {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), containerStartTimeout)
+		defer cancel()
+		st, err := ctl.Clock(ctx)
+		if err == nil && now.After(st.Now) {
+			_, err = ctl.AdvanceClock(ctx, now.Sub(st.Now))
+		}
+		if err != nil {
+			GinkgoWriter.Printf("moving the container's clock to %s: %v\n", now, err)
+			return
+		}
+		synced = now
+	})
+	DeferCleanup(func() { mu.Lock(); done = true; mu.Unlock() })
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/httprange"
 )
@@ -31,6 +32,7 @@ type ServeConfig struct {
 	Verbose        bool
 	FaultsFile     string // JSON list of fault rules installed at start
 	MalformedRange httprange.MalformedPolicy
+	ManualClock    time.Time // non-zero: a manual clock starting here
 }
 
 // LoadServe reads `acsemu serve` flags from args and defaults from env.
@@ -55,6 +57,7 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	scale := fs.String("event-time-scale", get("EVENT_TIME_SCALE", "1"), "multiply Event Grid retry delays by this factor (ACSEMU_EVENT_TIME_SCALE)")
 	verbose := fs.String("verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
 	malformed := fs.String("malformed-range", get("MALFORMED_RANGE", "ignore"), "answer to a syntactically invalid Range: ignore (RFC 9110: 200 with the whole file) or reject (the real service's HTML 400) (ACSEMU_MALFORMED_RANGE)")
+	manualClock := fs.String("manual-clock", get("MANUAL_CLOCK", ""), "run on a manual clock that starts at this RFC 3339 time and moves only through POST /_emulator/clock, for tests that date their own requests (ACSEMU_MANUAL_CLOCK)")
 	faultsFile := fs.String("faults", get("FAULTS", ""), "JSON file with a list of fault rules to install at start (ACSEMU_FAULTS)")
 	if err := fs.Parse(args); err != nil {
 		return ServeConfig{}, err
@@ -112,6 +115,11 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 			bad("faults", err)
 		}
 	}
+	if *manualClock != "" {
+		if cfg.ManualClock, err = time.Parse(time.RFC3339Nano, *manualClock); err != nil {
+			bad("manual-clock", fmt.Errorf("%q is not an RFC 3339 time such as 2025-07-01T12:00:00Z", *manualClock))
+		}
+	}
 	if cfg.EventTimeScale, err = strconv.ParseFloat(*scale, 64); err != nil || cfg.EventTimeScale <= 0 {
 		bad("event-time-scale", fmt.Errorf("%q is not a positive number", *scale))
 	}
@@ -124,7 +132,11 @@ func (c ServeConfig) Options() emulator.Options {
 	if skew == 0 {
 		skew = -1 // the library's "disabled"
 	}
-	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
+	var clk clock.Clock
+	if !c.ManualClock.IsZero() {
+		clk = clock.NewManual(c.ManualClock)
+	}
+	return emulator.Options{Clock: clk, Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
 		TLSHosts: c.TLSHosts, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
 		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange}
 }

@@ -49,3 +49,19 @@ func TestLoadServeNamesEveryBadSetting(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadServeManualClock(t *testing.T) {
+	cfg, err := LoadServe([]string{"--manual-clock", "2025-07-01T12:00:00.5Z"}, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now := cfg.Options().Clock.Now(); !now.Equal(time.Date(2025, 7, 1, 12, 0, 0, 5e8, time.UTC)) {
+		t.Fatalf("the manual clock starts at %v", now)
+	}
+	if _, err := LoadServe([]string{"--manual-clock", "yesterday"}, envOf(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "--manual-clock") {
+		t.Fatalf("a bad time: %v", err)
+	}
+	if cfg, _ := LoadServe(nil, envOf(nil), io.Discard); cfg.Options().Clock != nil {
+		t.Fatal("the default clock is not the wall clock")
+	}
+}

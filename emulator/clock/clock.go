@@ -34,6 +34,7 @@ type Manual struct {
 	mu      sync.Mutex
 	now     time.Time
 	waiters []waiter
+	hooks   []func(time.Time)
 }
 
 type waiter struct {
@@ -67,24 +68,42 @@ func (m *Manual) After(d time.Duration) <-chan time.Time {
 
 // Advance moves the clock forward by d and fires every waiter that is due.
 func (m *Manual) Advance(d time.Duration) time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if d > 0 {
-		m.now = m.now.Add(d)
-	}
-	m.fireLocked()
-	return m.now
+	return m.move(func(now time.Time) time.Time { return now.Add(d) })
 }
 
 // Set moves the clock to t if t is later than the current time.
 func (m *Manual) Set(t time.Time) time.Time {
+	return m.move(func(time.Time) time.Time { return t })
+}
+
+// move sets the clock to to(now) if that is later, under one lock, then
+// calls the OnAdvance hooks.
+func (m *Manual) move(to func(now time.Time) time.Time) time.Time {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if t.After(m.now) {
+	t := to(m.now)
+	moved := t.After(m.now)
+	if moved {
 		m.now = t
 	}
 	m.fireLocked()
-	return m.now
+	now, hooks := m.now, m.hooks
+	m.mu.Unlock()
+	if moved {
+		for _, f := range hooks {
+			f(now)
+		}
+	}
+	return now
+}
+
+// OnAdvance registers f, called with the new time after each Advance or Set
+// that moved the clock, in the caller's goroutine and outside the clock's
+// lock, so that Advance returns only once f has. Tests use it to keep a
+// second clock in step, such as that of an emulator in a container.
+func (m *Manual) OnAdvance(f func(now time.Time)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.hooks = append(m.hooks, f)
 }
 
 // Waiters reports how many After channels have not fired yet; tests poll it to

@@ -48,3 +48,25 @@ func TestManualAfterNonPositiveFiresAtOnce(t *testing.T) {
 		t.Fatal("After(0) did not fire at once")
 	}
 }
+
+// OnAdvance hooks run once per move, after it, with the new time; a move
+// that does not move the clock calls nothing.
+func TestManualOnAdvance(t *testing.T) {
+	start := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
+	m := NewManual(start)
+	var got []time.Time
+	m.OnAdvance(func(now time.Time) {
+		if m.Now() != now {
+			t.Errorf("the hook ran before the move: clock %v, hook %v", m.Now(), now)
+		}
+		got = append(got, now)
+	})
+	m.Advance(time.Minute)
+	m.Advance(0)
+	m.Set(start) // earlier: no move
+	m.Set(start.Add(time.Hour))
+	want := []time.Time{start.Add(time.Minute), start.Add(time.Hour)}
+	if len(got) != len(want) || !got[0].Equal(want[0]) || !got[1].Equal(want[1]) {
+		t.Fatalf("hooks saw %v, want %v", got, want)
+	}
+}
