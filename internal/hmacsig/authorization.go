@@ -147,6 +147,10 @@ func DecodeSignature(v string) ([SignatureSize]byte, error) {
 	if m != SignatureSize {
 		return sum, fmt.Errorf("authorization Signature decodes to %d bytes; an HMAC-SHA256 signature is %d", m, SignatureSize)
 	}
+	// The decoder skips CR and LF; one signature has one spelling.
+	if len(v) != base64.StdEncoding.EncodedLen(SignatureSize) {
+		return sum, fmt.Errorf("authorization Signature %q has a line break; a base64 HMAC-SHA256 is 44 characters", Clip(v, 48))
+	}
 	copy(sum[:], dst[:m])
 	return sum, nil
 }
