@@ -47,6 +47,15 @@ type Options struct {
 	// TLSHosts are extra names for the server certificate (for example
 	// us-storage.asm.skype.com, mapped to 127.0.0.1 by the user).
 	TLSHosts []string
+	// CADir, with TLS, keeps the local CA in this directory (tlsca.Load):
+	// created on the first start, reused afterwards, so apps can trust
+	// CADir/ca.pem before the emulator starts. "" makes a fresh CA per start.
+	CADir string
+	// StorageHost is the host name written in event and control-plane
+	// locations (us-storage.asm.skype.com, which the JS SDK insists on); the
+	// scheme and port are the listener's, and TLS certificates include it.
+	// StorageBaseURL, if set, wins.
+	StorageHost string
 	// StorageBaseURL is the scheme://host[:port] written in event and control
 	// plane locations (contentLocation...). "" means the server's own URL.
 	StorageBaseURL string

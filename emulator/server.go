@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,8 @@ type Server struct {
 	http     *http.Server
 	url      string
 	ca       *tlsca.Authority
+	// storageURL is the base URL made of Options.StorageHost.
+	storageURL string
 
 	verifier *auth.Verifier
 	store    *recordings.Store
@@ -84,6 +87,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.EventTimeScale < 0 {
 		return nil, fmt.Errorf("emulator: event time scale %v must be positive", opts.EventTimeScale)
+	}
+	if h := opts.StorageHost; h != "" && (strings.ContainsAny(h, ":/@?# ") || strings.Trim(h, ".") != h) {
+		return nil, fmt.Errorf("emulator: storage host %q must be a bare host name such as us-storage.asm.skype.com (the scheme and port follow from the listener)", h)
 	}
 	if opts.RecordingProcessingDelay == 0 {
 		opts.RecordingProcessingDelay = calling.DefaultProcessingDelay
@@ -128,7 +134,7 @@ func New(opts Options) (*Server, error) {
 	}
 	scheme := "http"
 	if opts.TLS {
-		s.ca, err = tlsca.New(time.Now(), 365*24*time.Hour, opts.TLSHosts)
+		s.ca, err = newAuthority(opts)
 		if err != nil {
 			ln.Close()
 			return nil, fmt.Errorf("emulator: %w", err)
@@ -138,6 +144,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.listener = ln
 	s.url = scheme + "://" + ln.Addr().String()
+	if opts.StorageHost != "" {
+		s.storageURL = scheme + "://" + net.JoinHostPort(opts.StorageHost, port(ln.Addr()))
+	}
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
 		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
 	if err != nil {
@@ -171,7 +180,41 @@ func (s *Server) StorageBaseURL() string {
 	if s.opts.StorageBaseURL != "" {
 		return strings.TrimRight(s.opts.StorageBaseURL, "/")
 	}
+	if s.storageURL != "" {
+		return s.storageURL
+	}
 	return s.url
+}
+
+// CAFile is the path of the CA certificate file with Options.CADir and TLS,
+// or "".
+func (s *Server) CAFile() string {
+	if s.ca == nil || s.opts.CADir == "" {
+		return ""
+	}
+	return filepath.Join(s.opts.CADir, tlsca.CertFile)
+}
+
+// newAuthority makes the TLS certificates: from the CA kept in opts.CADir, or
+// a fresh CA.
+func newAuthority(opts Options) (*tlsca.Authority, error) {
+	hosts := opts.TLSHosts
+	if opts.StorageHost != "" {
+		hosts = append(append([]string{}, hosts...), opts.StorageHost)
+	}
+	if opts.CADir == "" {
+		return tlsca.New(time.Now(), 365*24*time.Hour, hosts)
+	}
+	ca, _, err := tlsca.Load(opts.CADir, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return ca.Issue(time.Now(), 365*24*time.Hour, hosts)
+}
+
+func port(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
 }
 
 // PublicURL is the emulator's URL as webhooks see it.

@@ -24,6 +24,8 @@ type ServeConfig struct {
 	Seed           int64
 	TLS            bool
 	TLSHosts       []string
+	CADir          string
+	StorageHost    string
 	StorageBaseURL string
 	PublicURL      string
 	StrictAuth     bool
@@ -49,6 +51,8 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	seed := fs.String("seed", get("SEED", "1"), "seed of every random choice: ids, media bytes, faults (ACSEMU_SEED)")
 	tlsOn := fs.String("tls", get("TLS", "false"), "serve HTTPS with a generated local CA (ACSEMU_TLS)")
 	hosts := fs.String("tls-hosts", get("TLS_HOSTS", ""), "comma-separated extra host names for the TLS certificate, e.g. us-storage.asm.skype.com (ACSEMU_TLS_HOSTS)")
+	caDir := fs.String("ca-dir", get("CA_DIR", ""), "with --tls: keep the CA in this directory (created on first start, reused after; mount it into your app's container) (ACSEMU_CA_DIR)")
+	storageHost := fs.String("storage-host", get("STORAGE_HOST", ""), "host name written in event locations, e.g. us-storage.asm.skype.com: scheme and port follow from the listener, and --tls certificates include it (ACSEMU_STORAGE_HOST)")
 	storage := fs.String("storage-url", get("STORAGE_URL", ""), "scheme://host[:port] written in event locations; default the emulator's URL (ACSEMU_STORAGE_URL)")
 	public := fs.String("public-url", get("PUBLIC_URL", ""), "the emulator's URL as webhooks reach it (ACSEMU_PUBLIC_URL)")
 	strict := fs.String("strict-auth", get("STRICT_AUTH", "false"), "accept only the documented signing scheme, not the SDK variants (ACSEMU_STRICT_AUTH)")
@@ -98,7 +102,7 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 			cfg.TLSHosts = append(cfg.TLSHosts, h)
 		}
 	}
-	cfg.StorageBaseURL, cfg.PublicURL = *storage, *public
+	cfg.StorageBaseURL, cfg.PublicURL, cfg.CADir, cfg.StorageHost = *storage, *public, *caDir, strings.TrimSpace(*storageHost)
 	switch *malformed {
 	case "ignore":
 		cfg.MalformedRange = httprange.Ignore
@@ -125,6 +129,6 @@ func (c ServeConfig) Options() emulator.Options {
 		skew = -1 // the library's "disabled"
 	}
 	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
-		TLSHosts: c.TLSHosts, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
+		TLSHosts: c.TLSHosts, CADir: c.CADir, StorageHost: c.StorageHost, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
 		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange}
 }
