@@ -42,7 +42,7 @@ func newProber(url string, timeout time.Duration) *prober {
 	// The probe only asks whether something answers: it sends nothing
 	// secret and does not need to trust the app's certificate.
 	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // liveness only, see above
-	tr.DisableKeepAlives = true                                 // a crashed process must show as refused, not as a stale pooled connection
+	tr.DisableKeepAlives = true                                // a crashed process must show as refused, not as a stale pooled connection
 	return &prober{url: url, client: &http.Client{Transport: tr, Timeout: timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
