@@ -230,8 +230,10 @@ func (r *run) rootCause() string {
 			continue
 		}
 		msg := fmt.Sprintf("not applicable: %s (root cause: %s)", because, cause)
+		// After a crash what was seen may still help; without any download
+		// it would only repeat the root cause.
 		var details []string
-		if ok {
+		if ok && r.crashed {
 			details = append([]string{"what was seen: " + res.Message}, res.Details...)
 		}
 		r.results[c.ID] = Result{Verdict: NotApplicable, Message: msg, Details: details}

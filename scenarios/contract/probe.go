@@ -109,7 +109,7 @@ func (r *run) judgeAlive(s *snapshot) {
 	if down.Hang {
 		what = fmt.Sprintf("stopped answering (two probes without an answer within %s): it hangs", ms(r.cfg.ProbeTimeout))
 	}
-	details := []string{fmt.Sprintf("probe %d of %d at %s: %s", sent-ok, sent, down.At.Format("15:04:05.000"), down.Error)}
+	details := []string{fmt.Sprintf("probe %d (after %d answered) at %s: %s", sent, ok, down.At.Format("15:04:05.000"), down.Error)}
 	trigger := "no storage fault came before it"
 	if e, ok := faultBefore(s, down.At); ok {
 		trigger = fmt.Sprintf("right after the storage answered %s", entryLine(e))
