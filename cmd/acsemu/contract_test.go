@@ -150,3 +150,46 @@ func TestContractWaivesARecommendationByFlagOrFile(t *testing.T) {
 		t.Errorf("JUnit lacks the waiver:\n%s", raw)
 	}
 }
+
+// TestCAFirst: `acsemu ca --dir` makes the CA before any emulator runs, and
+// reuses it afterwards; serve's flags and environment take the directory and
+// the storage host.
+func TestCAFirst(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var first, second, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"ca", "--dir", dir}, envOf(nil), &first, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "created the CA in "+dir) || !strings.HasPrefix(first.String(), "-----BEGIN CERTIFICATE-----") {
+		t.Fatalf("first: %q %q", stderr.String(), first.String())
+	}
+	stderr.Reset()
+	if err := run(context.Background(), []string{"ca", "--dir=" + dir}, envOf(nil), &second, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	onDisk, _ := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if !strings.Contains(stderr.String(), "reused the CA") || second.String() != first.String() || string(onDisk) != first.String() {
+		t.Fatalf("second: %q; the CA must be reused", stderr.String())
+	}
+	cfg, err := LoadServe(nil, envOf(map[string]string{"ACSEMU_CA_DIR": dir, "ACSEMU_STORAGE_HOST": "us-storage.asm.skype.com", "ACSEMU_TLS": "true"}), io.Discard)
+	if err != nil || cfg.Options().CADir != dir || cfg.Options().StorageHost != "us-storage.asm.skype.com" {
+		t.Fatalf("serve config from the environment: %+v %v", cfg, err)
+	}
+	cfg.Addr = "127.0.0.1:0"
+	srv, err := emulator.New(cfg.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var env bytes.Buffer
+	printAppEnv(&env, srv, cfg.StorageHost)
+	for _, want := range []string{"ACS_CONNECTION_STRING='endpoint=https://127.0.0.1:", "NODE_EXTRA_CA_CERTS=" + filepath.Join(dir, "ca.pem"),
+		"SSL_CERT_FILE=" + filepath.Join(dir, "ca.pem"), "\n    127.0.0.1 us-storage.asm.skype.com\n"} {
+		if !strings.Contains(env.String(), want) {
+			t.Errorf("environment lacks %q:\n%s", want, env.String())
+		}
+	}
+	if err := run(context.Background(), []string{"ca", "--dir"}, envOf(nil), io.Discard, io.Discard); err == nil {
+		t.Error("ca --dir without a value must fail")
+	}
+}
