@@ -89,7 +89,8 @@ func refusedHint(s *snapshot, es []journal.Entry) string {
 // the first and metadata are the recommendations' business.
 func (r *run) judgeDownloadOnce(s *snapshot, rec control.Recording) {
 	if s.noDownloads() {
-		r.set(CheckDownloadOnce, Fail, noDownloadsMessage(s), fmt.Sprintf("your webhook acknowledged %d RecordingFileStatusUpdated deliveries", delivered(s)))
+		r.set(CheckDownloadOnce, Fail, noDownloadsMessage(s), fmt.Sprintf("the run waited %s after the last delivery; if your code starts downloading later "+
+			"(a queue polled every few seconds), give it longer with --idle", ms(r.cfg.Idle)))
 		return
 	}
 	var problems []string
