@@ -224,3 +224,28 @@ func TestJobFromLocation(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAllowHosts: an accepted pattern never lets a host outside the pattern's
+// domain through (a different last label), and parsing never panics.
+func FuzzAllowHosts(f *testing.F) {
+	for _, s := range []string{"*.asm.skype.com", "*.asm.skype.com:10900", "us-storage.asm.skype.com", "[::1]:1", "a:b"} {
+		f.Add(s, "us-storage.asm.skype.com:10900")
+	}
+	endpoint := mustURLT(f, "https://contoso.communication.azure.com")
+	f.Fuzz(func(t *testing.T, allow, host string) {
+		p, err := download.NewPolicy(endpoint, []string{allow})
+		if err != nil {
+			return
+		}
+		_ = p.Allowed(host)
+		const evil = "evil.example.invalid"
+		a := strings.ToLower(strings.TrimSpace(allow))
+		if h, _, err := net.SplitHostPort(a); err == nil {
+			a = h
+		}
+		fits := a == evil || (strings.HasPrefix(a, "*.") && strings.HasSuffix(evil, a[1:]))
+		if p.Allowed(evil) != fits || p.Allowed(evil+":8443") != (fits && !strings.Contains(strings.TrimPrefix(strings.ToLower(allow), a), ":")) {
+			t.Fatalf("pattern %q: Allowed(%s) = %v, fits %v", allow, evil, p.Allowed(evil), fits)
+		}
+	})
+}

@@ -243,3 +243,21 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		t.Errorf("bad webhook: %v", err)
 	}
 }
+
+// FuzzParseWaivers: whatever the flag and file say, the waivers accepted are
+// recommendations with a reason, and nothing panics.
+func FuzzParseWaivers(f *testing.F) {
+	f.Add("metadata", "every-chunk short calls\n")
+	f.Add("resume-after-reset,", "# x\nmetadata\n")
+	f.Fuzz(func(t *testing.T, list, file string) {
+		w, err := ParseWaivers(list, strings.NewReader(file))
+		if err != nil {
+			return
+		}
+		for id, reason := range w {
+			if c, ok := check(id); !ok || c.Class != Recommended || reason == "" {
+				t.Fatalf("accepted waiver %q (%q)", id, reason)
+			}
+		}
+	})
+}
