@@ -157,6 +157,8 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 		return http.StatusOK, s.journal.Query(f), nil
 	case strings.HasPrefix(path, "faults"):
 		return s.faults.ServeControl(r, path)
+	case path == calling.SettingsPath:
+		return s.calling.ServeSettings(r)
 	case calling.IsControlPath(path):
 		return s.calling.ServeControl(r, path)
 	case path == "ca.pem" && is(http.MethodGet):

@@ -81,6 +81,9 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, time.Since(began)
 		s.journal.Add(entry)
 	}()
+	if dr.target == journal.TargetCalling { // on every answer, 401 included, as recorded
+		s.calling.SetResponseHeaders(sw.Header(), r)
+	}
 	fail := func(err *wire.Error) {
 		entry.Error = err.Error()
 		s.log.Info("request failed", "method", r.Method, "path", r.URL.Path, "status", err.Status, "code", err.Code, "why", err.Explanation)

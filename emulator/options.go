@@ -72,6 +72,17 @@ type Options struct {
 	// being ready. 0 means calling.DefaultProcessingDelay (5 s); a negative
 	// value means none: the file exists when stop answers.
 	RecordingProcessingDelay time.Duration
+	// RecordingActivationDelay is the recording-clock time a Call Automation
+	// recording stays "inactive" after start before media flows and it turns
+	// "active", as recorded from the real service. 0 means
+	// calling.DefaultActivationDelay (2 s); a negative value restores the
+	// older behaviour: start answers "active" with a single callback.
+	// PUT /_emulator/calls/settings changes it at run time.
+	RecordingActivationDelay time.Duration
+	// StorageValidators adds ETag and Last-Modified to storage downloads.
+	// The real storage was not recorded sending them, so by default they are
+	// absent; If-Range then never matches and a ranged retry gets the whole file.
+	StorageValidators bool
 	// FaultRulesFile names a JSON list of fault rules installed at start
 	// (and again by a control-plane reset); see package faults.
 	FaultRulesFile string
