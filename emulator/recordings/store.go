@@ -41,7 +41,8 @@ type Document struct {
 	RecordingID string
 	Index       int
 	EndReason   string
-	// MediaKind is "audio" or "video", the last segment of contentLocation.
+	// MediaKind is "audio", "video" or (unmixed) "audiowavmultichannel", the
+	// last segment of contentLocation.
 	MediaKind string
 	StartTime time.Time
 	Duration  time.Duration
@@ -183,8 +184,11 @@ func (s *Store) newDocument(rec *Recording, index int, offset time.Duration, f m
 	spec := &rec.Spec
 	doc := &Document{ID: s.ids.DocumentID(), RecordingID: rec.ID, Index: index, EndReason: EndChunkMaximumSizeExceeded,
 		MediaKind: "audio", StartTime: spec.StartTime.Add(offset + spec.pausedBefore(offset)), Duration: f.Duration()}
-	if spec.ContentType == ContentAudioVideo {
-		doc.MediaKind = "video"
+	switch {
+	case spec.ContentType == ContentAudioVideo:
+		doc.MediaKind = KindVideo
+	case spec.ChannelType == ChannelUnmixed:
+		doc.MediaKind = KindAudioMultichannel
 	}
 	a := f.Audio()
 	md := Metadata{ResourceID: s.resourceID, CallID: rec.CallID, ChunkDocumentID: doc.ID, ChunkIndex: index,
@@ -295,8 +299,8 @@ func (s *Store) Upload(id string, data []byte, mime, kind string) (*Document, er
 	if kind == "" {
 		kind = "audio"
 	}
-	if kind != "audio" && kind != "video" {
-		return nil, badField("kind", "%q is not one of audio, video", kind)
+	if !IsMediaKind(kind) {
+		return nil, badField("kind", "%q is not one of audio, video, audiowavmultichannel", kind)
 	}
 	if mime == "" {
 		mime = http.DetectContentType(data)
