@@ -17,7 +17,9 @@ const (
 )
 
 // IsMediaKind reports whether k is a content location's media segment.
-func IsMediaKind(k string) bool { return k == KindAudio || k == KindVideo || k == KindAudioMultichannel }
+func IsMediaKind(k string) bool {
+	return k == KindAudio || k == KindVideo || k == KindAudioMultichannel
+}
 
 // Locations are the three URLs of a document, as the event and the control plane give them.
 type Locations struct {
