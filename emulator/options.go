@@ -39,6 +39,9 @@ type Options struct {
 	// Host header as sent, raw path and query), not the SDK variants.
 	StrictAuth bool
 	// Seed drives every random choice (ids, media bytes, validation codes).
+	// 0 picks a random seed (Server.Seed reports it), so ids are unique
+	// across runs, as the real service's are; any other value reproduces a
+	// run exactly.
 	Seed int64
 	// Clock is the emulator's time; nil means the wall clock.
 	Clock clock.Clock
@@ -91,7 +94,8 @@ type Options struct {
 	// MalformedRange chooses how a syntactically invalid Range is answered:
 	// the RFC's "ignore it, send 200" (default) or the real service's HTML 400.
 	MalformedRange httprange.MalformedPolicy
-	// ResourceID names the emulated ACS resource in metadata and event topics.
+	// ResourceID names the emulated ACS resource in metadata (resourceId)
+	// and participant ids (8:acs:{resourceId}_{guid}); "" means a GUID from the seed.
 	ResourceID string
 	// Logger receives one line per failed request and lifecycle events; nil discards.
 	Logger *slog.Logger

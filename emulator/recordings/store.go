@@ -114,7 +114,7 @@ func (s *Store) Create(spec Spec) (*Recording, error) {
 		spec.Seed = s.ids.Int64()
 	}
 	if len(spec.Participants) == 0 {
-		spec.Participants = []string{s.participantID(), s.participantID()}
+		spec.Participants = []string{s.NewParticipantID(), s.NewParticipantID()}
 	}
 	if spec.CallID == "" {
 		spec.CallID = s.ids.UUID()
@@ -176,7 +176,9 @@ func (s *Store) Create(spec Spec) (*Recording, error) {
 	return rec, nil
 }
 
-func (s *Store) participantID() string {
+// NewParticipantID returns a participant id in the real format,
+// 8:acs:{resource GUID}_{GUID}, from the seeded source.
+func (s *Store) NewParticipantID() string {
 	return "8:acs:" + s.resourceID + "_" + s.ids.UUID()
 }
 
@@ -190,15 +192,9 @@ func (s *Store) newDocument(rec *Recording, index int, offset time.Duration, f m
 	case spec.ChannelType == ChannelUnmixed:
 		doc.MediaKind = KindAudioMultichannel
 	}
-	a := f.Audio()
 	md := Metadata{ResourceID: s.resourceID, CallID: rec.CallID, ChunkDocumentID: doc.ID, ChunkIndex: index,
 		ChunkStartTime: doc.StartTime, ChunkDuration: ms(f.Duration()), PauseResumeIntervals: []PauseInterval{},
-		RecordingInfo: RecordingInfo{ContentType: spec.ContentType, ChannelType: spec.ChannelType, Format: spec.Format,
-			AudioConfiguration: AudioConfiguration{SampleRate: a.SampleRate, BitRate: a.BitRate, Channels: a.Channels}}}
-	if v := f.VideoConfig(); v != nil {
-		md.RecordingInfo.VideoConfiguration = &VideoConfiguration{LongerSideLength: v.LongerSideLength,
-			ShorterSideLength: v.ShorterSideLength, Framerate: v.Framerate, BitRate: v.BitRate}
-	}
+		RecordingInfo: recordingInfo(spec, f)}
 	end := offset + f.Duration()
 	for _, p := range spec.Pauses {
 		// A pause belongs to the chunk whose active span contains its start; a pause at
