@@ -61,6 +61,7 @@ func (s *Service) ServeControl(r *http.Request, path string) (int, any, error) {
 		out := make([]control.CallRecording, 0, len(s.order))
 		for _, id := range s.order {
 			if sess := s.sessions[id]; sess != nil {
+				s.catchUpLocked(sess, now)
 				out = append(out, sess.view(now))
 			}
 		}
@@ -93,7 +94,9 @@ func (s *Service) ServeControl(r *http.Request, path string) (int, any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return http.StatusOK, sess.view(s.clk.Now()), nil
+	now := s.clk.Now()
+	s.catchUpLocked(sess, now)
+	return http.StatusOK, sess.view(now), nil
 }
 
 // decodeControl decodes a bounded control-plane JSON body; example shows a good one.

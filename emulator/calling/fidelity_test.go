@@ -360,3 +360,48 @@ func TestRecordedErrorCodes(t *testing.T) {
 		})
 	}
 }
+
+// The settings route refuses bad input in the control shape, and a reset
+// restores the settings the emulator started with.
+func TestCallSettingsRoute(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	ctl := e.srv.Control()
+	ctx := context.Background()
+	cases := []struct {
+		name, body string
+		status     int
+	}{
+		{"negative delay", `{"activationDelay":"-1s"}`, 400},
+		{"too long", `{"activationDelay":"25h"}`, 400},
+		{"unknown field", `{"delay":"1s"}`, 400},
+		{"not JSON", `2s`, 400},
+		{"legacy", `{"activeOnStart":true}`, 200},
+		{"ten seconds", `{"activationDelay":"10s"}`, 200},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(http.MethodPut, e.srv.URL()+"/_emulator/calls/settings", strings.NewReader(c.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d, want %d", c.name, resp.StatusCode, c.status)
+		}
+	}
+	if got, err := ctl.CallSettings(ctx); err != nil || got != (control.CallSettings{ActivationDelay: control.Duration(10 * time.Second)}) {
+		t.Fatalf("settings %+v %v", got, err)
+	}
+	if err := ctl.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ctl.CallSettings(ctx); err != nil || got != (control.CallSettings{ActivationDelay: control.Duration(calling.DefaultActivationDelay)}) {
+		t.Fatalf("after reset %+v %v", got, err)
+	}
+	// The control view sees the activation as soon as its time has come.
+	id := e.start(t, `{`+locator+`}`)
+	e.clk.Advance(calling.DefaultActivationDelay)
+	if call, err := ctl.CallRecording(ctx, id, 0); err != nil || call.State != "active" || !call.StartTime.Equal(t0.Add(calling.DefaultActivationDelay)) {
+		t.Fatalf("view %+v %v", call, err)
+	}
+}
