@@ -41,8 +41,8 @@ type session struct {
 	done        chan struct{}
 }
 
-// Errors of the recording API (see the package documentation).
-// errNotFound is the recorded answer to a GET after stop: code "8522".
+// errNotFound is the recorded answer to a GET after stop: code "8522"
+// (the other errors of the recording API are in the package documentation).
 func errNotFound(id string, why string) *wire.Error {
 	return &wire.Error{Status: http.StatusNotFound, Code: "8522", Message: "Recording not found.",
 		Explanation: fmt.Sprintf("recording %q %s", id, why)}
@@ -260,7 +260,7 @@ func (s *Service) process(sess *session) {
 	s.mu.Unlock()
 	var why string
 	if active <= 0 {
-		why = "the recording was never active (paused on start and never resumed), so no file was produced"
+		why = "the recording was never active (stopped before media flowed, or paused on start and never resumed), so no file was produced"
 	} else if rec, err := s.opts.Store.Create(spec); err != nil {
 		why = "creating the recording failed: " + err.Error()
 	} else if s.opts.Publish != nil {
