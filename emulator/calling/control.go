@@ -122,7 +122,7 @@ func (sess *session) view(now time.Time) control.CallRecording {
 	p := &sess.plan
 	v := control.CallRecording{RecordingID: sess.id, State: sess.state, Stopped: !sess.stoppedAt.IsZero(),
 		CallID: sess.callID, ServerCallID: sess.serverCallID, GroupCallID: p.groupCallID, RoomID: p.roomID,
-		CallConnectionID: p.callConnectionID, CallbackURI: p.callbackURI, ContentType: p.contentType,
+		CallConnectionID: sess.callConnID, CallbackURI: p.callbackURI, ContentType: p.contentType,
 		ChannelType: p.channelType, Format: p.format, Participants: append([]string{}, p.participants...),
 		PauseOnStart: p.pauseOnStart, ExternalStorageKind: p.storageKind, ExternalStorageURL: p.storageURL,
 		StartTime: cmpOr(sess.mediaStart, sess.startedAt).UTC(), Pauses: []control.Pause{}, Processed: !sess.processedAt.IsZero(), Error: sess.err}

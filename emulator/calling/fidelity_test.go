@@ -317,6 +317,9 @@ func TestRecordingStateChangedEnvelopeAsRecorded(t *testing.T) {
 					(c.callConn == "" && !uuidPattern.MatchString(decoded.PlatformEndpointId)) {
 					t.Fatalf("recording id %s decodes to %s; callConnectionId %v", st.RecordingID, raw, data["callConnectionId"])
 				}
+				if call, err := e.srv.Control().CallRecording(context.Background(), st.RecordingID, 0); err != nil || call.CallConnectionID != decoded.PlatformEndpointId {
+					t.Fatalf("control view %+v %v", call, err)
+				}
 			}
 		})
 	}

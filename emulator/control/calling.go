@@ -47,6 +47,8 @@ type CallRecording struct {
 	ServerCallID     string `json:"serverCallId"`
 	GroupCallID      string `json:"groupCallId,omitempty"`
 	RoomID           string `json:"roomId,omitempty"`
+	// CallConnectionID is the one the start request gave, or the one the
+	// emulator made up for a call locator (it is encoded in RecordingID).
 	CallConnectionID string `json:"callConnectionId,omitempty"`
 	CallbackURI      string `json:"recordingStateCallbackUri,omitempty"`
 	ContentType      string `json:"contentType"`
