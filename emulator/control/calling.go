@@ -40,13 +40,13 @@ type ClockAdvance struct {
 
 // CallRecording is a recording started through the Call Automation API.
 type CallRecording struct {
-	RecordingID      string `json:"recordingId"`
-	State            string `json:"state"`
-	Stopped          bool   `json:"stopped"`
-	CallID           string `json:"callId"`
-	ServerCallID     string `json:"serverCallId"`
-	GroupCallID      string `json:"groupCallId,omitempty"`
-	RoomID           string `json:"roomId,omitempty"`
+	RecordingID  string `json:"recordingId"`
+	State        string `json:"state"`
+	Stopped      bool   `json:"stopped"`
+	CallID       string `json:"callId"`
+	ServerCallID string `json:"serverCallId"`
+	GroupCallID  string `json:"groupCallId,omitempty"`
+	RoomID       string `json:"roomId,omitempty"`
 	// CallConnectionID is the one the start request gave, or the one the
 	// emulator made up for a call locator (it is encoded in RecordingID).
 	CallConnectionID string `json:"callConnectionId,omitempty"`
