@@ -39,16 +39,16 @@ type ClockAdvance struct {
 }
 
 // CallRecording is a recording started through the Call Automation API.
+// CallConnectionID is the start request's, or the one the emulator made up
+// for a call locator; the recording id encodes it.
 type CallRecording struct {
-	RecordingID  string `json:"recordingId"`
-	State        string `json:"state"`
-	Stopped      bool   `json:"stopped"`
-	CallID       string `json:"callId"`
-	ServerCallID string `json:"serverCallId"`
-	GroupCallID  string `json:"groupCallId,omitempty"`
-	RoomID       string `json:"roomId,omitempty"`
-	// CallConnectionID is the one the start request gave, or the one the
-	// emulator made up for a call locator (it is encoded in RecordingID).
+	RecordingID      string `json:"recordingId"`
+	State            string `json:"state"`
+	Stopped          bool   `json:"stopped"`
+	CallID           string `json:"callId"`
+	ServerCallID     string `json:"serverCallId"`
+	GroupCallID      string `json:"groupCallId,omitempty"`
+	RoomID           string `json:"roomId,omitempty"`
 	CallConnectionID string `json:"callConnectionId,omitempty"`
 	CallbackURI      string `json:"recordingStateCallbackUri,omitempty"`
 	ContentType      string `json:"contentType"`
