@@ -14,7 +14,9 @@ package emulator
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +84,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
+	if opts.Seed == 0 {
+		opts.Seed = randomSeed()
+	}
 	if opts.EventTimeScale == 0 {
 		opts.EventTimeScale = 1
 	}
@@ -103,8 +108,8 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = 512 << 20
 	}
-	if opts.ResourceID == "" {
-		opts.ResourceID = "acsemu-00000000-0000-0000-0000-000000000000"
+	if opts.ResourceID == "" { // a GUID, as the real resourceId (the resource's immutable id)
+		opts.ResourceID = recordings.NewIDs(opts.Seed ^ 0x7265736f75726365).UUID()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -123,7 +128,6 @@ func New(opts Options) (*Server, error) {
 		clock:    opts.Clock,
 		log:      opts.Logger,
 		verifier: verifier,
-		store:    recordings.NewStore(opts.Clock, opts.Seed, opts.ResourceID, opts.MaxUpload),
 		journal:  journal.New(opts.JournalCapacity),
 		faults:   inj,
 		serveErr: make(chan error, 1),
@@ -160,11 +164,36 @@ func New(opts Options) (*Server, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
 	}
+	// Recordings are dated by the recording clock, like callbacks and events.
+	s.store = recordings.NewStore(recordingClock{s}, opts.Seed, opts.ResourceID, opts.MaxUpload)
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
-		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger})
+		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, ActivationDelay: opts.RecordingActivationDelay,
+		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
-	s.log.Info("emulator listening", "url", s.url)
+	s.log.Info("emulator listening", "url", s.url, "seed", opts.Seed)
 	return s, nil
+}
+
+// recordingClock is the Call Automation recording clock (the emulator's
+// clock plus what the control plane advanced it by), for the store, which is
+// made before the service and only asks the time once it runs.
+type recordingClock struct{ s *Server }
+
+func (c recordingClock) Now() time.Time                         { return c.s.calling.Now() }
+func (c recordingClock) After(d time.Duration) <-chan time.Time { return c.s.clock.After(d) }
+
+// Seed is the seed of this run: Options.Seed, or the random one picked for 0.
+func (s *Server) Seed() int64 { return s.opts.Seed }
+
+// randomSeed is a random positive seed (never 0, which means "pick one").
+func randomSeed() int64 {
+	for {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		if v := int64(binary.BigEndian.Uint64(b[:]) >> 1); v != 0 {
+			return v
+		}
+	}
 }
 
 // URL is the emulator's base URL (scheme://127.0.0.1:port).

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
+	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // TestTLSWithAStorageHostName serves HTTPS, hands out the CA through the
@@ -74,9 +76,18 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
 		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
 	}
-	es, err := ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1})
-	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
-		t.Fatalf("journal: %+v %v", es, err)
+	// A request is journaled as its answer ends, a moment after the client has the bytes: poll.
+	var es []journal.Entry
+	for deadline := time.Now().Add(10 * time.Second); len(es) == 0 && time.Now().Before(deadline); {
+		if es, err = ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 0 {
+			runtime.Gosched()
+		}
+	}
+	if len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
+		t.Fatalf("journal: %+v", es)
 	}
 }
 

@@ -56,7 +56,7 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 	wait := fs.Duration("wait", 30*time.Second, "how long to wait for your webhook to accept connections")
 	latency := fs.Duration("max-latency", contract.DefaultMaxLatency, "slowest acceptable answer to an event")
 	quiet := fs.Duration("quiet", contract.DefaultQuiet, "downloads count as finished after this long without a new request")
-	seed := fs.Int64("seed", 1, "seed of the recordings and every random choice")
+	seed := fs.Int64("seed", 0, "seed of the recordings and every random choice; 0 picks a random one, so ids differ from the last run as on Azure")
 	tlsOn := fs.Bool("tls", false, "serve HTTPS with a generated local CA (your app must trust the CA at /_emulator/ca.pem)")
 	tlsHosts := fs.String("tls-hosts", "", "comma-separated extra certificate names")
 	caDir := fs.String("ca-dir", env("ACSEMU_CA_DIR"), "with --tls: keep the CA in this directory, created on first use (acsemu ca --dir DIR makes it up front) (ACSEMU_CA_DIR)")
@@ -89,14 +89,15 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 		return fmt.Errorf("contract: start the emulator: %w", err)
 	}
 	defer srv.Close()
-	fmt.Fprintf(stdout, "acsemu contract: emulator on %s\n  connection string: %s\n  webhook:           %s\n", srv.URL(), srv.ConnectionString(), *webhook)
+	fmt.Fprintf(stdout, "acsemu contract: emulator on %s\n  connection string: %s\n  webhook:           %s\n  seed:              %d\n",
+		srv.URL(), srv.ConnectionString(), *webhook, srv.Seed())
 	printAppEnv(stdout, srv, opts.StorageHost)
 	fmt.Fprintln(stdout)
 	if started != nil {
 		started(srv)
 	}
 	rep, err := contract.Run(ctx, contract.Config{Control: srv.Control(), Webhook: *webhook, OutputDir: *output,
-		WaitForWebhook: *wait, Timeout: *timeout, Idle: *idle, Quiet: *quiet, MaxLatency: *latency, Seed: *seed, Waivers: waived})
+		WaitForWebhook: *wait, Timeout: *timeout, Idle: *idle, Quiet: *quiet, MaxLatency: *latency, Seed: srv.Seed(), Waivers: waived})
 	if err != nil {
 		return err
 	}

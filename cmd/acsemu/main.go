@@ -97,6 +97,10 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	fmt.Fprintf(stdout, "acsemu is serving the ACS call-recording emulator\n")
 	fmt.Fprintf(stdout, "  connection string: %s\n", srv.ConnectionString())
 	fmt.Fprintf(stdout, "  control plane:     %s/_emulator/\n", srv.URL())
+	fmt.Fprintf(stdout, "  seed:              %d (--seed %d reproduces this run)\n", srv.Seed(), srv.Seed())
+	if cfg.TLS {
+		fmt.Fprintf(stdout, "  CA certificate:    %s/_emulator/ca.pem\n", srv.URL())
+	}
 	printAppEnv(stdout, srv, cfg.StorageHost)
 	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")
 	<-ctx.Done()
