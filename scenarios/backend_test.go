@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -77,7 +78,16 @@ func startContainer(opts emulator.Options) *emu {
 	if opts.Addr != "" {
 		Skip(containerSkipReason("the spec needs the emulator on " + opts.Addr))
 	}
+	rest := opts // what the container cannot take is left over
+	rest.Clock, rest.Addr, rest.Seed, rest.AccessKey, rest.StrictAuth, rest.EventTimeScale = nil, "", 0, nil, false, 0
+	rest.TLS, rest.TLSHosts, rest.PublicURL, rest.StorageBaseURL, rest.StorageValidators = false, nil, "", "", false
+	if !reflect.ValueOf(rest).IsZero() {
+		Skip(containerSkipReason(fmt.Sprintf("the spec sets emulator options a container does not take: %+v", rest)))
+	}
 	o := []testcontainers.ContainerCustomizer{acsemu.WithHostNetwork(), acsemu.WithSeed(opts.Seed)}
+	if opts.StorageValidators {
+		o = append(o, acsemu.WithStorageValidators())
+	}
 	if opts.AccessKey != nil {
 		o = append(o, acsemu.WithAccessKey(opts.AccessKey))
 	}

@@ -27,6 +27,7 @@ type settings struct {
 	hostNetwork bool
 	extraHosts  []string
 	manualClock time.Time
+	validators  bool
 }
 
 // Option configures the emulator in the container. Options are
@@ -112,6 +113,12 @@ func WithStrictAuth() Option {
 	return func(s *settings) error { s.strictAuth = true; return nil }
 }
 
+// WithStorageValidators sends ETag and Last-Modified on storage downloads
+// (the real storage was not recorded sending them).
+func WithStorageValidators() Option {
+	return func(s *settings) error { s.validators = true; return nil }
+}
+
 // WithManualClock runs the emulator on a manual clock that starts at start
 // and moves only when told (Control().AdvanceClock): signature dates, the
 // journal, Event Grid retries and recordings all follow it. For tests that
@@ -180,6 +187,9 @@ func (s settings) serveArgs(addr string) []string {
 	}
 	if s.strictAuth {
 		add("strict-auth", "true")
+	}
+	if s.validators {
+		add("storage-validators", "true")
 	}
 	if !s.manualClock.IsZero() {
 		add("manual-clock", s.manualClock.UTC().Format(time.RFC3339Nano))

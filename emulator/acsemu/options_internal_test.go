@@ -10,7 +10,7 @@ import (
 func TestOfflineServeArgs(t *testing.T) {
 	var s settings
 	for _, o := range []Option{WithAccessKey([]byte{1, 2, 3}), WithSeed(9), WithTLS("a.example", "b.example"),
-		WithPublicURL("http://pub:1"), WithStorageURL("http://sto:2"), WithEventTimeScale(0.001), WithStrictAuth(),
+		WithPublicURL("http://pub:1"), WithStorageURL("http://sto:2"), WithEventTimeScale(0.001), WithStrictAuth(), WithStorageValidators(),
 		WithManualClock(time.Date(2025, 7, 1, 12, 0, 0, 5e8, time.FixedZone("CEST", 2*3600)))} {
 		if err := o(&s); err != nil {
 			t.Fatal(err)
@@ -21,7 +21,7 @@ func TestOfflineServeArgs(t *testing.T) {
 	want := []string{"serve", "--addr", "127.0.0.1:0", "--access-key", "AQID", "--seed", "9", "--tls", "true",
 		"--tls-hosts", "a.example,b.example", "--public-url", "http://pub:1", "--storage-url", "http://sto:2",
 		"--faults", containerFaultsPath, "--event-time-scale", "0.001", "--strict-auth", "true",
-		"--manual-clock", "2025-07-01T10:00:00.5Z"}
+		"--storage-validators", "true", "--manual-clock", "2025-07-01T10:00:00.5Z"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("serveArgs\n got %q\nwant %q", got, want)
 	}
