@@ -38,6 +38,21 @@ type emu struct {
 	// server is the in-process emulator, for the few specs that read its
 	// internals; nil in a container.
 	server *emulator.Server
+	// manual is the spec's manual clock that a container's clock follows.
+	manual *clock.Manual
+}
+
+// AdvanceClock moves the emulator's clock forward through the control plane,
+// as a user would. In a container that follows the spec's manual clock, the
+// spec's clock moves instead and takes the container's along, so that both
+// read the same time afterwards, as they do in process where they are one.
+func (e *emu) AdvanceClock(ctx context.Context, d time.Duration) error {
+	if e.manual != nil {
+		e.manual.Advance(d)
+		return nil
+	}
+	_, err := e.control.AdvanceClock(ctx, d)
+	return err
 }
 
 func (e *emu) URL() string                { return e.url }
@@ -125,6 +140,7 @@ func startContainer(opts emulator.Options) *emu {
 	Expect(err).NotTo(HaveOccurred())
 	if manual != nil {
 		followClock(manual, e.control)
+		e.manual = manual
 	}
 	cfg, err := e.control.Config(ctx)
 	Expect(err).NotTo(HaveOccurred())
@@ -137,10 +153,9 @@ func startContainer(opts emulator.Options) *emu {
 
 // followClock moves the container's manual clock with the spec's: each
 // clk.Advance returns once the emulator's clock has moved as far (the
-// container started at the same instant). Advances through the control plane
-// move only the emulator's clock, as the calling specs do; the spec's clock
-// then lags, well within the allowed signature skew. Once the spec ends, the
-// hook does nothing (goroutines still sleeping on clk may advance it).
+// container started at the same instant); specs that advance the emulator's
+// clock call emu.AdvanceClock, which moves clk. Once the spec ends, the hook
+// does nothing (goroutines still sleeping on clk may advance it).
 func followClock(clk *clock.Manual, ctl *control.Client) {
 	var mu sync.Mutex
 	synced, done := clk.Now(), false
