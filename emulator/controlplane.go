@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,7 +175,14 @@ func (s *Server) config() control.Config {
 	if s.opts.MaxClockSkew > 0 {
 		skew = s.opts.MaxClockSkew.String()
 	}
-	return control.Config{URL: s.url, ConnectionString: s.ConnectionString(), StorageBaseURL: s.StorageBaseURL(),
+	// A custom key is a secret the control plane never reveals; the public
+	// development key may be shown.
+	custom := !bytes.Equal(s.opts.AccessKey, DevAccessKey)
+	conn := s.ConnectionString()
+	if custom {
+		conn = ""
+	}
+	return control.Config{URL: s.url, ConnectionString: conn, CustomAccessKey: custom, StorageBaseURL: s.StorageBaseURL(),
 		MaxClockSkew: skew, StrictAuth: s.opts.StrictAuth, Seed: s.opts.Seed, TLS: s.ca != nil, EventTimeScale: s.opts.EventTimeScale}
 }
 

@@ -52,6 +52,7 @@ type Server struct {
 	journal  *journal.Journal
 	events   *eventgrid.Engine
 	faults   *faults.Injector
+	guard    controlGuard
 
 	serveErr chan error
 	closeMu  sync.Once
@@ -120,6 +121,7 @@ func New(opts Options) (*Server, error) {
 		store:    recordings.NewStore(opts.Clock, opts.Seed, opts.ResourceID, opts.MaxUpload),
 		journal:  journal.New(opts.JournalCapacity),
 		faults:   inj,
+		guard:    newControlGuard(opts),
 		serveErr: make(chan error, 1),
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -139,7 +141,8 @@ func New(opts Options) (*Server, error) {
 	s.listener = ln
 	s.url = scheme + "://" + ln.Addr().String()
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
-		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
+		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook(),
+		AllowedEndpoints: opts.WebhookAllowList})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -155,6 +158,11 @@ func New(opts Options) (*Server, error) {
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url)
+	if opts.ControlToken == "" && !isLoopbackAddr(ln.Addr().String()) {
+		s.log.Warn("the control plane is reachable beyond this machine without a control token: anyone who can reach " +
+			s.url + " can read the request journal, reset state, upload documents and make the emulator call any URL " +
+			"through Event Grid subscriptions; set --control-token (ACSEMU_CONTROL_TOKEN) or listen on 127.0.0.1")
+	}
 	return s, nil
 }
 
@@ -188,7 +196,7 @@ func (s *Server) Control() *control.Client {
 	if err != nil {
 		panic(err) // s.url is built by New and always valid
 	}
-	return c
+	return c.WithToken(s.opts.ControlToken)
 }
 
 // HTTPClient returns a client that trusts the emulator's CA in TLS mode.
@@ -247,7 +255,7 @@ func (s *Server) Close() error {
 // ServeHTTP routes the control plane and the data plane.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, control.Prefix) {
-		s.serveControl(w, r)
+		s.serveGuardedControl(w, r)
 		return
 	}
 	s.serveData(w, r)

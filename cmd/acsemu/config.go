@@ -31,6 +31,9 @@ type ServeConfig struct {
 	Verbose        bool
 	FaultsFile     string // JSON list of fault rules installed at start
 	MalformedRange httprange.MalformedPolicy
+	ControlToken   string   // required on every control call when set
+	AllowedHosts   []string // extra Host names the control plane answers
+	WebhookAllow   []string // allowed subscription endpoint hosts; empty: any
 }
 
 // LoadServe reads `acsemu serve` flags from args and defaults from env.
@@ -56,6 +59,9 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	verbose := fs.String("verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
 	malformed := fs.String("malformed-range", get("MALFORMED_RANGE", "ignore"), "answer to a syntactically invalid Range: ignore (RFC 9110: 200 with the whole file) or reject (the real service's HTML 400) (ACSEMU_MALFORMED_RANGE)")
 	faultsFile := fs.String("faults", get("FAULTS", ""), "JSON file with a list of fault rules to install at start (ACSEMU_FAULTS)")
+	token := fs.String("control-token", get("CONTROL_TOKEN", ""), "if set, every control-plane call must send Authorization: Bearer <token> (ACSEMU_CONTROL_TOKEN)")
+	allowedHosts := fs.String("allowed-hosts", get("ALLOWED_HOSTS", ""), "comma-separated extra host names the control plane answers besides loopback (DNS rebinding protection; * allows any) (ACSEMU_ALLOWED_HOSTS)")
+	webhookAllow := fs.String("webhook-allow", get("WEBHOOK_ALLOW", ""), "comma-separated hosts (host, host:port, *.domain) Event Grid subscriptions may deliver to; empty allows any (ACSEMU_WEBHOOK_ALLOW)")
 	if err := fs.Parse(args); err != nil {
 		return ServeConfig{}, err
 	}
@@ -93,11 +99,8 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	boolean("tls", *tlsOn, &cfg.TLS)
 	boolean("strict-auth", *strict, &cfg.StrictAuth)
 	boolean("verbose", *verbose, &cfg.Verbose)
-	for _, h := range strings.Split(*hosts, ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			cfg.TLSHosts = append(cfg.TLSHosts, h)
-		}
-	}
+	cfg.TLSHosts = splitList(*hosts)
+	cfg.ControlToken, cfg.AllowedHosts, cfg.WebhookAllow = *token, splitList(*allowedHosts), splitList(*webhookAllow)
 	cfg.StorageBaseURL, cfg.PublicURL = *storage, *public
 	switch *malformed {
 	case "ignore":
@@ -126,5 +129,17 @@ func (c ServeConfig) Options() emulator.Options {
 	}
 	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
 		TLSHosts: c.TLSHosts, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
-		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange}
+		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange,
+		ControlToken: c.ControlToken, AllowedHosts: c.AllowedHosts, WebhookAllowList: c.WebhookAllow}
+}
+
+// splitList reads a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, h := range strings.Split(v, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }

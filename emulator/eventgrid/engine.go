@@ -103,6 +103,9 @@ type Options struct {
 	// handshakes, in wall-clock time, not scaled (see the package doc);
 	// 0 means DefaultDeliveryTimeout.
 	DeliveryTimeout time.Duration
+	// AllowedEndpoints, if not empty, restricts subscription endpoints to
+	// these hosts ("host", "host:port", "*.domain"); empty allows any.
+	AllowedEndpoints []string
 	// DeliveryHook, if set, intercepts every delivery attempt (not the
 	// handshakes). See DeliveryHook.
 	DeliveryHook DeliveryHook

@@ -122,6 +122,7 @@ func normalize(spec SubscriptionSpec, prev *SubscriptionSpec) (SubscriptionSpec,
 	if err := checkName(spec.Name); err != nil {
 		return spec, err
 	}
+	keepMaskedEndpoint(&spec, prev)
 	u, err := url.Parse(spec.EndpointURL)
 	switch {
 	case spec.EndpointURL == "":
@@ -295,6 +296,7 @@ func filterIsEmpty(f filter.Spec) bool {
 
 // redacted returns spec as shown to users: secret values hidden.
 func redacted(spec SubscriptionSpec) SubscriptionSpec {
+	spec.EndpointURL = maskEndpoint(spec.EndpointURL)
 	if len(spec.DeliveryAttributeMappings) == 0 {
 		return spec
 	}

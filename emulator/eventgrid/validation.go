@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -175,7 +174,8 @@ func (e *Engine) transportFailure(ctx context.Context, method, endpoint string, 
 	if errorOutcome(err) == OutcomeTimedOut {
 		return failed("validation handshake failed: %s %s did not answer within %v (tried twice, 5 s apart)", method, endpoint, e.opts.DeliveryTimeout), true
 	}
-	return failed("validation handshake failed: %s %s: %v", method, endpoint, unwrapURLError(err)), false
+	e.log.Debug("eventgrid: validation handshake failed", "endpoint", endpoint, "err", err)
+	return failed("validation handshake failed: %s %s: %s", method, endpoint, transportReason(err)), false
 }
 
 // roundTrip sends req with the delivery timeout and returns the response
@@ -206,14 +206,6 @@ func redactURL(raw string) string {
 	}
 	u.Fragment = ""
 	return u.String()
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 func scaleOf(spec SubscriptionSpec, def float64) float64 {
