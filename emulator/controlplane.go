@@ -97,6 +97,7 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 		s.events.Reset()
 		s.calling.Reset()
 		s.faults.Reset()
+		s.tokens.ClearFaults()
 		s.journal.Reset()
 		return http.StatusNoContent, nil, nil
 	case path == "recordings":
@@ -156,6 +157,8 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 			return http.StatusOK, control.Count{Count: s.journal.Count(f)}, nil
 		}
 		return http.StatusOK, s.journal.Query(f), nil
+	case strings.HasPrefix(path, "tokens/"):
+		return s.serveTokenControl(r, path)
 	case strings.HasPrefix(path, "faults"):
 		return s.faults.ServeControl(r, path)
 	case calling.IsControlPath(path):

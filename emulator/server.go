@@ -34,6 +34,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/emulator/tlsca"
+	"github.com/acsemu/acsemu/emulator/tokens"
 )
 
 // Server is a running emulator.
@@ -53,6 +54,7 @@ type Server struct {
 	events   *eventgrid.Engine
 	faults   *faults.Injector
 	guard    controlGuard
+	tokens   *tokens.Issuer
 
 	serveErr chan error
 	closeMu  sync.Once
@@ -140,9 +142,10 @@ func New(opts Options) (*Server, error) {
 	}
 	s.listener = ln
 	s.url = scheme + "://" + ln.Addr().String()
+	s.tokens = tokens.New(opts.Clock, s.PublicURL)
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
 		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook(),
-		AllowedEndpoints: opts.WebhookAllowList})
+		AllowedEndpoints: opts.WebhookAllowList, Authorize: s.deliveryAuthorization})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -155,7 +158,8 @@ func New(opts Options) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
 	}
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
-		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger})
+		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger,
+		Authorize: s.callbackAuthorization})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url)
 	if opts.ControlToken == "" && !isLoopbackAddr(ln.Addr().String()) {
@@ -256,6 +260,9 @@ func (s *Server) Close() error {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, control.Prefix) {
 		s.serveGuardedControl(w, r)
+		return
+	}
+	if s.serveDiscovery(w, r) {
 		return
 	}
 	s.serveData(w, r)

@@ -252,6 +252,9 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	h.Set("aeg-data-version", first.DataVersion)
 	h.Set("aeg-metadata-version", first.metadataVersion)
 	h.Set("aeg-output-event-id", b.outputID)
+	if err := s.e.authorize(req, spec); err != nil {
+		return nil, err
+	}
 	return req, nil
 }
 

@@ -94,3 +94,19 @@ func transportReason(err error) string {
 	}
 	return "the request timed out (" + OutcomeTimedOut + ")"
 }
+
+// authorize adds the Entra-style bearer token of spec to req, when spec asks
+// for delivery auth.
+func (e *Engine) authorize(req *http.Request, spec SubscriptionSpec) error {
+	if spec.AzureActiveDirectoryApplicationIDOrURI == "" || e.opts.Authorize == nil {
+		return nil
+	}
+	v, err := e.opts.Authorize(spec.AzureActiveDirectoryApplicationIDOrURI)
+	if err != nil {
+		return err
+	}
+	if v != "" {
+		req.Header.Set("Authorization", v)
+	}
+	return nil
+}

@@ -95,6 +95,9 @@ func (e *Engine) validationEvent(ctx context.Context, spec SubscriptionSpec, cod
 	h.Set("aeg-delivery-count", "0")
 	h.Set("aeg-data-version", "1")
 	h.Set("aeg-metadata-version", "1")
+	if err := e.authorize(req, spec); err != nil {
+		return failed("validation handshake failed: cannot sign the request to %s: %v", endpoint, err), false
+	}
 	resp, body, err := e.roundTrip(ctx, req)
 	if err != nil {
 		return e.transportFailure(ctx, "POST", endpoint, err)
@@ -140,6 +143,9 @@ func (e *Engine) optionsHandshake(ctx context.Context, spec SubscriptionSpec, va
 	req.Header.Set("WebHook-Request-Rate", WebHookRequestRate)
 	if spec.WebHookRequestCallback {
 		req.Header.Set("WebHook-Request-Callback", valURL)
+	}
+	if err := e.authorize(req, spec); err != nil {
+		return failed("validation handshake failed: cannot sign the request to %s: %v", endpoint, err), false
 	}
 	resp, _, err := e.roundTrip(ctx, req)
 	if err != nil {
