@@ -25,6 +25,7 @@
 package webhook
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -64,11 +65,26 @@ type Options struct {
 	AllowedOrigins []string
 	// AllowedRate is the WebHook-Allowed-Rate granted (default "*").
 	AllowedRate string
+	// Tokens, if set, requires every request to carry "Authorization:
+	// Bearer <JWT>" that it accepts (Event Grid's Entra ID delivery auth).
+	// With Secret also set, both are required.
+	Tokens TokenVerifier
+	// Lenient accepts requests without aeg-event-type and bodies whose
+	// Content-Type is missing or text/plain (hand-written senders). Off by
+	// default: Event Grid always sends both, and a browser page can post
+	// text/plain cross-origin without a preflight, but not JSON.
+	Lenient bool
 	// Check refuses a job before it is queued (download.Downloader.Check):
 	// forged locations and document ids never reach the queue.
 	Check func(jobs.Job) error
 	// Logger gets structured logs; nil discards them.
 	Logger *slog.Logger
+}
+
+// TokenVerifier checks a bearer token (for example a go-oidc IDTokenVerifier
+// wrapped by OIDCVerifier).
+type TokenVerifier interface {
+	Verify(ctx context.Context, rawToken string) error
 }
 
 // Stats count what the handler did.
@@ -135,9 +151,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusMethodNotAllowed, "method %s not allowed", r.Method)
 		return
 	}
-	if !h.authorized(r) {
+	// Authentication comes before anything else: an unauthenticated request
+	// costs no body read, no parsing and no work.
+	if why := h.unauthorized(r); why != "" {
 		h.stats.unauthorized.Add(1)
-		h.fail(w, r, http.StatusUnauthorized, "missing or wrong secret in the %q query parameter", h.opts.SecretParam)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="acsrec"`)
+		h.fail(w, r, http.StatusUnauthorized, "%s", why)
 		return
 	}
 	if r.Method == http.MethodOptions {
@@ -147,13 +166,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.post(w, r)
 }
 
-// authorized compares the secret in constant time (hashes have one length).
-func (h *Handler) authorized(r *http.Request) bool {
-	if h.opts.Secret == "" {
-		return true
+// unauthorized says why r is not authenticated, or "" when it is. The secret
+// is compared in constant time (hashes have one length).
+func (h *Handler) unauthorized(r *http.Request) string {
+	if h.opts.Secret != "" {
+		got := sha256.Sum256([]byte(r.URL.Query().Get(h.opts.SecretParam)))
+		if subtle.ConstantTimeCompare(got[:], h.hash[:]) != 1 {
+			return fmt.Sprintf("missing or wrong secret in the %q query parameter", h.opts.SecretParam)
+		}
 	}
-	got := sha256.Sum256([]byte(r.URL.Query().Get(h.opts.SecretParam)))
-	return subtle.ConstantTimeCompare(got[:], h.hash[:]) == 1
+	if h.opts.Tokens != nil {
+		return bearerProblem(r, h.opts.Tokens)
+	}
+	return ""
+}
+
+// bearerProblem checks r's bearer token with v; "" means it is valid.
+func bearerProblem(r *http.Request, v TokenVerifier) string {
+	scheme, raw, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+		return "no bearer token: send Authorization: Bearer <JWT>"
+	}
+	if err := v.Verify(r.Context(), strings.TrimSpace(raw)); err != nil {
+		return "invalid bearer token: " + err.Error()
+	}
+	return ""
 }
 
 // handshake answers the CloudEvents abuse-protection OPTIONS request.
@@ -183,17 +220,13 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		switch {
-		case err != nil:
-			h.fail(w, r, http.StatusUnsupportedMediaType, "bad Content-Type %q", ct)
-			return
-		case mt != "application/json" && mt != "application/cloudevents+json" && mt != "application/cloudevents-batch+json" &&
-			mt != "text/plain" && r.Header.Get("ce-specversion") == "":
-			h.fail(w, r, http.StatusUnsupportedMediaType, "Content-Type %q is not JSON or CloudEvents", mt)
-			return
-		}
+	if why := h.contentTypeProblem(r); why != "" {
+		h.fail(w, r, http.StatusUnsupportedMediaType, "%s", why)
+		return
+	}
+	if r.Header.Get("aeg-event-type") == "" && !h.opts.Lenient {
+		h.fail(w, r, http.StatusBadRequest, "no aeg-event-type header: Event Grid sends it with every delivery")
+		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBody))
 	if err != nil {
@@ -227,6 +260,27 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.notify(w, r, events)
+}
+
+// contentTypeProblem says why r's body type is refused, or "".
+func (h *Handler) contentTypeProblem(r *http.Request) string {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		if h.opts.Lenient {
+			return ""
+		}
+		return "no Content-Type: Event Grid sends application/json or a CloudEvents JSON type"
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("bad Content-Type %q", ct)
+	case mt == "application/json" || mt == "application/cloudevents+json" || mt == "application/cloudevents-batch+json":
+		return ""
+	case h.opts.Lenient && (mt == "text/plain" || r.Header.Get("ce-specversion") != ""):
+		return ""
+	}
+	return fmt.Sprintf("Content-Type %q is not JSON or CloudEvents JSON", mt)
 }
 
 // fail answers a JSON error and logs it.
