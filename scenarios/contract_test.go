@@ -82,8 +82,9 @@ func startAcsrec(srv *emulator.Server) (string, string) {
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func() { session.Interrupt().Wait(15 * time.Second) })
 	Eventually(session.Err).WithTimeout(15 * time.Second).Should(gbytes.Say(`msg="acsrec serving"`))
-	m := regexp.MustCompile(`webhook=(http://\S+)`).FindSubmatch(session.Err.Contents())
-	Expect(m).NotTo(BeNil(), "acsrec did not log its webhook URL")
+	// With its defaults acsrec generates a secret and prints the URL to subscribe.
+	m := regexp.MustCompile(`Subscribe Event Grid to:\s+(http://\S+)`).FindSubmatch(session.Err.Contents())
+	Expect(m).NotTo(BeNil(), "acsrec did not print the URL to subscribe")
 	return string(m[1]), recs
 }
 
