@@ -252,7 +252,7 @@ func (r *run) validate(ctx context.Context) (bool, error) {
 		return true, nil
 	default:
 		details := []string{"the other checks need a validated subscription and did not run"}
-		if strings.Contains(sub.FailureReason, "connection refused") {
+		if strings.Contains(sub.FailureReason, "could not be reached") {
 			details = append(details, fmt.Sprintf("nothing listens at %s: start your app first (acsemu contract waits --wait for it)", r.cfg.Webhook))
 		}
 		r.set(CheckValidation, Fail, "Event Grid could not validate your webhook, so it would never receive an event: "+sub.FailureReason, details...)
