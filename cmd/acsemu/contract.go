@@ -54,6 +54,8 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 	tlsHosts := fs.String("tls-hosts", "", "comma-separated extra certificate names, e.g. us-storage.asm.skype.com")
 	storage := fs.String("storage-url", "", "scheme://host[:port] written in the events' chunk locations (default the emulator's URL)")
 	public := fs.String("public-url", "", "the emulator's URL as your webhook reaches it, e.g. from a container (default its URL)")
+	entra := fs.String("entra-audience", "", "subscribe with Entra ID delivery auth for this application id or URI (tokens issued by the emulator) and check that bad tokens are refused")
+	callback := fs.String("callback", "", "your Call Automation callback URL: check that a callback with a forged JWT is refused")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +86,8 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 		started(srv)
 	}
 	rep, err := contract.Run(ctx, contract.Config{Control: srv.Control(), Webhook: *webhook, OutputDir: *output,
-		WaitForWebhook: *wait, Timeout: *timeout, Quiet: *quiet, MaxLatency: *latency, Seed: *seed})
+		WaitForWebhook: *wait, Timeout: *timeout, Quiet: *quiet, MaxLatency: *latency, Seed: *seed,
+		EntraAudience: *entra, CallbackURL: *callback})
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func contractAgainst(t *testing.T, flaw brokenhooks.Flaw, extra ...string) (stri
 		hook.Store(h)
 	}
 	var out bytes.Buffer
-	args := append([]string{"--webhook", hs.URL + "/events", "--addr", "127.0.0.1:0", "--quiet", "300ms", "--timeout", "20s"}, extra...)
+	args := append([]string{"--webhook", hs.URL + "/events?code=" + brokenhooks.Secret, "--addr", "127.0.0.1:0", "--quiet", "300ms", "--timeout", "20s"}, extra...)
 	err := runContract(context.Background(), args, envOf(nil), &out, io.Discard, started)
 	return out.String(), err
 }
@@ -47,7 +47,7 @@ func contractAgainst(t *testing.T, flaw brokenhooks.Flaw, extra ...string) (stri
 func TestContractFailsWithTheFlawAndWritesJUnit(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "contract.xml")
 	out, err := contractAgainst(t, brokenhooks.RestartsFromZero, "--junit-report", junit)
-	if err == nil || !strings.Contains(err.Error(), `1 of 8 checks failed, first "resume-after-reset"`) {
+	if err == nil || !strings.Contains(err.Error(), `1 of 13 checks failed, first "resume-after-reset"`) {
 		t.Fatalf("err = %v, want 1 failed check\n%s", err, out)
 	}
 	for _, want := range []string{
@@ -56,7 +56,7 @@ func TestContractFailsWithTheFlawAndWritesJUnit(t *testing.T) {
 			"      after the connection reset at byte 163840 your client asked for bytes=0- instead of bytes=163840-: it re-downloaded 163840 bytes\n",
 		"PASS  waits for Retry-After after a 503",
 		"SKIP  writes files whose SHA-256 matches the service's",
-		"5 passed, 1 failed, 1 informational, 1 skipped in ",
+		"8 passed, 1 failed, 1 informational, 3 skipped in ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -81,8 +81,8 @@ func TestContractFailsWithTheFlawAndWritesJUnit(t *testing.T) {
 	if err := xml.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("JUnit report: %v\n%s", err, raw)
 	}
-	if doc.Tests != 8 || doc.Failures != 1 || len(doc.Suite.Cases) != 8 {
-		t.Fatalf("JUnit: %d tests, %d failures, %d cases; want 8, 1, 8\n%s", doc.Tests, doc.Failures, len(doc.Suite.Cases), raw)
+	if doc.Tests != 13 || doc.Failures != 1 || len(doc.Suite.Cases) != 13 {
+		t.Fatalf("JUnit: %d tests, %d failures, %d cases; want 13, 1, 13\n%s", doc.Tests, doc.Failures, len(doc.Suite.Cases), raw)
 	}
 	c := doc.Suite.Cases[4]
 	if c.Name != "resumes from the exact byte after a connection reset" || c.Failure == nil ||
@@ -112,7 +112,7 @@ func TestContractPassesAgainstACorrectWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatalf("err = %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "6 passed, 0 failed, 1 informational, 1 skipped in ") {
+	if !strings.Contains(out, "9 passed, 0 failed, 1 informational, 3 skipped in ") {
 		t.Errorf("report:\n%s", out)
 	}
 }

@@ -80,6 +80,12 @@ type Config struct {
 	Subscription string
 	// Seed seeds the recordings (default 1).
 	Seed int64
+	// EntraAudience, if set, subscribes with Entra ID delivery auth for this
+	// application id or URI, and checks that bad tokens are refused.
+	EntraAudience string
+	// CallbackURL, if set, is the app's Call Automation callback URL: the
+	// contract sends it a callback with a forged JWT.
+	CallbackURL string
 }
 
 func (c Config) withDefaults() Config {
@@ -166,6 +172,9 @@ func (r *run) all(ctx context.Context, u *url.URL) error {
 	if err != nil {
 		return err
 	}
+	if err := r.security(ctx); err != nil {
+		return err
+	}
 	if r.cfg.OutputDir != "" {
 		return r.checkFiles(ctx, ex.all())
 	}
@@ -180,6 +189,7 @@ func (r *run) cleanup() {
 	for _, id := range r.rules {
 		_ = r.c.DeleteFault(ctx, id)
 	}
+	_ = r.c.ClearTokenFaults(ctx)
 	_ = r.c.DeleteSubscription(ctx, r.cfg.Subscription)
 }
 
@@ -227,6 +237,9 @@ func (r *run) validate(ctx context.Context) (bool, error) {
 	spec := eventgrid.SubscriptionSpec{Name: r.cfg.Subscription, EndpointURL: r.cfg.Webhook,
 		// Fail fast: a failed delivery is retried after 0.1 s, 0.3 s...
 		RetryPolicy: eventgrid.RetryPolicy{MaxDeliveryAttempts: 3}, TimeScale: 0.01}
+	if r.cfg.EntraAudience != "" {
+		spec.AzureActiveDirectoryTenantID, spec.AzureActiveDirectoryApplicationIDOrURI = "acsemu-contract", r.cfg.EntraAudience
+	}
 	start := time.Now()
 	sub, err := r.c.CreateSubscription(ctx, spec)
 	if err != nil {

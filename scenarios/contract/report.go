@@ -48,6 +48,11 @@ var Checks = []Check{
 	{CheckRetryAfter, "waits for Retry-After after a 503"},
 	{CheckDuplicate, "does not download again when an event is delivered twice"},
 	{CheckFiles, "writes files whose SHA-256 matches the service's"},
+	checkRefusesUnauthenticated,
+	checkForeignHost,
+	checkOtherDocument,
+	checkTokenFaults,
+	checkForgedCallback,
 }
 
 // Result is the verdict of one check, with a message a developer can act on.
