@@ -88,9 +88,10 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer, onListen func(addr
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	// Before "acsrec serving", which scripts wait for.
+	announceAuth(cfg, log, stderr, "http://"+ln.Addr().String()+"/")
 	log.Info("acsrec serving", "webhook", "http://"+ln.Addr().String()+"/", "out", cfg.Out,
 		"endpoint", cfg.ConnectionString.Endpoint.String(), "allowHosts", cfg.AllowHosts, "parallel", cfg.Parallel, "secret", cfg.Secret != "", "oidcIssuer", cfg.OIDCIssuer, "callbackIssuer", cfg.CallbackIssuer)
-	announceAuth(cfg, log, stderr, "http://"+ln.Addr().String()+"/")
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}

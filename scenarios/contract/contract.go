@@ -237,9 +237,7 @@ func (r *run) validate(ctx context.Context) (bool, error) {
 	spec := eventgrid.SubscriptionSpec{Name: r.cfg.Subscription, EndpointURL: r.cfg.Webhook,
 		// Fail fast: a failed delivery is retried after 0.1 s, 0.3 s...
 		RetryPolicy: eventgrid.RetryPolicy{MaxDeliveryAttempts: 3}, TimeScale: 0.01}
-	if r.cfg.EntraAudience != "" {
-		spec.AzureActiveDirectoryTenantID, spec.AzureActiveDirectoryApplicationIDOrURI = "acsemu-contract", r.cfg.EntraAudience
-	}
+	r.entraAuth(&spec)
 	start := time.Now()
 	sub, err := r.c.CreateSubscription(ctx, spec)
 	if err != nil {
@@ -277,8 +275,9 @@ func (r *run) validate(ctx context.Context) (bool, error) {
 // subscription, deleted at once. Not granting it is only informational.
 func (r *run) cloudEvents(ctx context.Context) error {
 	name := r.cfg.Subscription + "-ce"
-	sub, err := r.c.CreateSubscription(ctx, eventgrid.SubscriptionSpec{Name: name, EndpointURL: r.cfg.Webhook,
-		EventDeliverySchema: eventgrid.CloudEventSchema})
+	spec := eventgrid.SubscriptionSpec{Name: name, EndpointURL: r.cfg.Webhook, EventDeliverySchema: eventgrid.CloudEventSchema}
+	r.entraAuth(&spec)
+	sub, err := r.c.CreateSubscription(ctx, spec)
 	if err != nil {
 		return fmt.Errorf("contract: create the CloudEvents subscription: %w", err)
 	}
@@ -304,4 +303,11 @@ func ms(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
 	return strconv.FormatFloat(d.Round(10*time.Millisecond).Seconds(), 'f', -1, 64) + " s"
+}
+
+// entraAuth asks for Entra ID delivery auth on spec when the run tests it.
+func (r *run) entraAuth(spec *eventgrid.SubscriptionSpec) {
+	if r.cfg.EntraAudience != "" {
+		spec.AzureActiveDirectoryTenantID, spec.AzureActiveDirectoryApplicationIDOrURI = "acsemu-contract", r.cfg.EntraAudience
+	}
 }

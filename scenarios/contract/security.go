@@ -82,7 +82,8 @@ func (c *canary) seen() []canaryHit {
 	return append([]canaryHit(nil), c.hits...)
 }
 
-// forged is one attack: the recording it uses and the verdict function.
+// securityRun holds the recordings of the security checks and what the
+// unauthenticated post got.
 type securityRun struct {
 	unauth, foreign, victimA, victimB, sentinel control.Recording
 	unauthStatus                                int
@@ -97,11 +98,7 @@ type securityRun struct {
 // too; then it judges what the journal and the canary saw.
 func (r *run) security(ctx context.Context) error {
 	var sr securityRun
-	recs := make([]*control.Recording, 0, 5)
-	for _, p := range []*control.Recording{&sr.unauth, &sr.foreign, &sr.victimA, &sr.victimB, &sr.sentinel} {
-		recs = append(recs, p)
-	}
-	for i, p := range recs {
+	for i, p := range []*control.Recording{&sr.unauth, &sr.foreign, &sr.victimA, &sr.victimB, &sr.sentinel} {
 		rec, err := r.c.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(2 * time.Second),
 			Seed: r.cfg.Seed + 100 + int64(i), NoEvent: true})
 		if err != nil {
@@ -338,6 +335,14 @@ func (r *run) judgeOtherDocument(s *snapshot, a, b control.Recording) {
 		a.Documents[0].ID, b.Documents[0].ID, b.Documents[0].ID, deleted, a.Documents[0].ID), reqs...)
 }
 
+// tokenFaultWords describe each token fault in a report.
+var tokenFaultWords = map[tokens.Fault]string{
+	tokens.FaultMissing:        "missing",
+	tokens.FaultExpired:        "expired",
+	tokens.FaultWrongSignature: "signed by a key the issuer never published",
+	tokens.FaultWrongAudience:  "issued for another audience",
+}
+
 func (r *run) judgeTokens(s *snapshot, tried map[tokens.Fault]control.Recording) {
 	if tried == nil {
 		r.set(CheckTokenFaults, Skipped, "not run: your subscription uses no Entra ID delivery auth (give --entra-audience to test token validation)")
@@ -347,7 +352,7 @@ func (r *run) judgeTokens(s *snapshot, tried map[tokens.Fault]control.Recording)
 	for _, f := range []tokens.Fault{tokens.FaultMissing, tokens.FaultExpired, tokens.FaultWrongSignature, tokens.FaultWrongAudience} {
 		rec := tried[f]
 		if reqs := touched(s, rec); len(reqs) > 0 {
-			problems = append(problems, fmt.Sprintf("with a %s token your webhook accepted the delivery and downloaded the recording (%s)", f, reqs[0]))
+			problems = append(problems, fmt.Sprintf("your webhook accepted a delivery whose bearer token was %s and downloaded the recording (%s)", tokenFaultWords[f], reqs[0]))
 		}
 	}
 	if len(problems) > 0 {
