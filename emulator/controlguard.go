@@ -80,6 +80,12 @@ func isUploadPath(method, path string) bool {
 	return method == http.MethodPut && len(parts) == 2 && parts[0] == "documents"
 }
 
+// isValidationURL reports whether path is a subscription's validationUrl.
+func isValidationURL(path string) bool {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	return len(parts) == 3 && parts[0] == "subscriptions" && parts[2] == "validate"
+}
+
 // check returns nil when r may reach the control plane, or the refusal.
 func (g controlGuard) check(r *http.Request) *wire.Error {
 	if !g.hostAllowed(r.Host) {
@@ -94,6 +100,12 @@ func (g controlGuard) check(r *http.Request) *wire.Error {
 		return &wire.Error{Status: http.StatusForbidden, Code: "CrossOriginRefused",
 			Message: "the control plane refuses browser requests from another origin (Origin: " + origin + ")"}
 	}
+	path := strings.TrimPrefix(r.URL.Path, control.Prefix)
+	if isValidationURL(path) {
+		// A webhook calls the validationUrl it was sent (GET, or POST for
+		// CloudEvents, with whatever body); its ?code= is its credential.
+		return nil
+	}
 	if g.token != "" && !g.tokenOK(r.Header.Get("Authorization")) {
 		return &wire.Error{Status: http.StatusUnauthorized, Code: "Unauthorized",
 			Message: "this emulator requires its control token: send Authorization: Bearer <token> (acsemu CLI: --control-token or ACSEMU_CONTROL_TOKEN)",
@@ -107,7 +119,6 @@ func (g controlGuard) check(r *http.Request) *wire.Error {
 	if isJSONContentType(ct) {
 		return nil
 	}
-	path := strings.TrimPrefix(r.URL.Path, control.Prefix)
 	if isUploadPath(r.Method, path) {
 		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/octet-stream" {
 			return nil

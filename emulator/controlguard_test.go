@@ -93,6 +93,10 @@ func TestControlTokenIsRequiredWhenSet(t *testing.T) {
 	if got, _ := controlCall(t, srv, "GET", "health", "", http.Header{"Authorization": {"Bearer s3cret"}}); got != 200 {
 		t.Fatalf("with the token: %d", got)
 	}
+	// A webhook calling its validationUrl has no token: the code is its credential.
+	if got, body := controlCall(t, srv, "POST", "subscriptions/none/validate?code=x", "", nil); got != 404 {
+		t.Fatalf("validationUrl without the token: %d %s, want the engine's 404", got, body)
+	}
 	// The typed client sends it.
 	if _, err := srv.Control().CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true}); err != nil {
 		t.Fatal(err)
