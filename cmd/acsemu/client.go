@@ -132,6 +132,8 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 		return requests(ctx, fs, args[1:], newClient, stdout)
 	case "faults":
 		return faultsCommand(ctx, fs, args[1:], newClient, stdout)
+	case "tokens":
+		return tokensCommand(ctx, fs, args[1:], newClient, stdout)
 	case "subscription", "deliveries", "deadletters", "events":
 		return eventsCommand(ctx, name, fs, args[1:], newClient, stdout)
 	}
