@@ -12,16 +12,20 @@
 //     Allow: POST.
 //   - POST with aeg-event-type: SubscriptionValidation: answers
 //     {"validationResponse": code}.
-//   - POST with aeg-event-type: Notification (or no aeg-event-type, for plain
-//     CloudEvents senders): parses every event with the Azure SDK models;
+//   - POST with aeg-event-type: Notification (without it, or with a body that
+//     is not JSON, only with Options.Lenient): parses every event with the
+//     Azure SDK models;
 //     RecordingFileStatusUpdated becomes jobs, other event types are ignored
 //     with 200. A chunk whose document id or locations the Check option
 //     refuses is logged and skipped.
 //
 // The body is bounded (413 above MaxBody), malformed JSON is a 400 (Event
 // Grid dead-letters it rather than retrying), a failure to store the jobs is a
-// 500 (Event Grid retries), and an optional shared secret in the query string
-// is compared in constant time (401 when it does not match).
+// 500 (Event Grid retries). Authentication comes first, before the body is
+// read: a shared secret in the query string (compared in constant time)
+// and/or a bearer token (Options.Tokens, e.g. OIDCVerifier for Entra ID
+// delivery auth); a request without them is a 401. Callbacks serves Call
+// Automation callbacks, whose JWT it checks the same way.
 package webhook
 
 import (
