@@ -129,8 +129,13 @@ func TestServeValidatesCallbackJWTs(t *testing.T) {
 		t.Fatal(err)
 	}
 	hc := signer.New(cs).Client()
+	n := 0
 	callback := func() int {
-		body := fmt.Sprintf(`{"callLocator":{"serverCallId":"c2VydmVyLWNhbGw","kind":"serverCallLocator"},"recordingStateCallbackUri":%q}`, "http://"+addr+"/callbacks")
+		// Each call's callbacks carry their own query, so a late retry of an
+		// earlier one is never mistaken for this one.
+		n++
+		query := fmt.Sprintf("n=%d", n)
+		body := fmt.Sprintf(`{"callLocator":{"serverCallId":"c2VydmVyLWNhbGw","kind":"serverCallLocator"},"recordingStateCallbackUri":%q}`, "http://"+addr+"/callbacks?"+query)
 		resp, err := hc.Post(srv.URL()+"/calling/recordings?api-version="+calling.DefaultAPIVersion, "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -138,7 +143,12 @@ func TestServeValidatesCallbackJWTs(t *testing.T) {
 		resp.Body.Close()
 		var got []journal.Entry
 		waitFor(t, "the callback", func() bool {
-			got = srv.Journal().Query(journal.Filter{Plane: calling.PlaneCallback})
+			got = got[:0]
+			for _, e := range srv.Journal().Query(journal.Filter{Plane: calling.PlaneCallback}) {
+				if e.Query == query {
+					got = append(got, e)
+				}
+			}
 			return len(got) > 0
 		})
 		// Reset stops the retries of a refused callback (the next would wait for them).
