@@ -20,8 +20,10 @@ Contract-tests your Event Grid webhook and recording downloader: starts an
 emulator on --addr (configure your app with the connection string it prints;
 the default address gives the documented one), subscribes your webhook, sends
 recording events and injects a connection reset, a 503 with Retry-After and a
-duplicate delivery, then reports what your code did wrong. Exit code 1 when a
-check fails.
+duplicate delivery, then attacks it (a delivery without the URL's secret, a
+location on another host, an event whose locations name another document; bad
+tokens with --entra-audience, a forged callback JWT with --callback) and
+reports what your code did wrong. Exit code 1 when a check fails.
 
 Flags:
 `
