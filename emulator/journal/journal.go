@@ -49,29 +49,30 @@ type Auth struct {
 
 // Entry is one answered request.
 type Entry struct {
-	ID     int64       `json:"id"`
-	Time   time.Time   `json:"time"`
-	Plane  string      `json:"plane"`
-	Target string      `json:"target"`
-	Method string      `json:"method"`
-	Path   string      `json:"path"`
-	Query  string      `json:"query,omitempty"`
-	Header http.Header `json:"header,omitempty"`
+	ID          int64         `json:"id"`
+	Time        time.Time     `json:"time"`
+	Plane       string        `json:"plane"`
+	Target      string        `json:"target"`
+	Method      string        `json:"method"`
+	Path        string        `json:"path"`
+	Query       string        `json:"query,omitempty"`
+	Header      http.Header   `json:"header,omitempty"`
+	RemoteAddr  string        `json:"remoteAddr,omitempty"`
+	DocumentID  string        `json:"documentId,omitempty"`
+	RangeAsked  string        `json:"rangeAsked,omitempty"`
+	RangeServed string        `json:"rangeServed,omitempty"`
+	RangeNote   string        `json:"rangeNote,omitempty"`
+	Status      int           `json:"status"`
+	BytesSent   int64         `json:"bytesSent"`
+	Auth        *Auth         `json:"auth,omitempty"`
+	Fault       string        `json:"fault,omitempty"`
+	Error       string        `json:"error,omitempty"`
+	Duration    time.Duration `json:"durationNs"`
+
 	// RawAuthorization is the Authorization header as received; Header
 	// holds it with the signature fingerprinted. It never leaves the
 	// process (not in JSON), for in-process tests that need to replay it.
-	RawAuthorization string        `json:"-"`
-	RemoteAddr       string        `json:"remoteAddr,omitempty"`
-	DocumentID       string        `json:"documentId,omitempty"`
-	RangeAsked       string        `json:"rangeAsked,omitempty"`
-	RangeServed      string        `json:"rangeServed,omitempty"`
-	RangeNote        string        `json:"rangeNote,omitempty"`
-	Status           int           `json:"status"`
-	BytesSent        int64         `json:"bytesSent"`
-	Auth             *Auth         `json:"auth,omitempty"`
-	Fault            string        `json:"fault,omitempty"`
-	Error            string        `json:"error,omitempty"`
-	Duration         time.Duration `json:"durationNs"`
+	RawAuthorization string `json:"-"`
 }
 
 // Filter selects entries; empty fields match everything.
