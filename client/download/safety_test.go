@@ -41,6 +41,20 @@ func TestRefusedJobsSendNothing(t *testing.T) {
 		"empty id":           evil(func(j *jobs.Job) { j.DocumentID = "" }),
 		"dot dot preview id": {DocumentID: "..%2F..%2Fx"},
 		"only one location":  evil(func(j *jobs.Job) { j.MetadataLocation = "" }),
+		// Id/location poisoning: the event names document A, its locations B.
+		"content of another document": evil(func(j *jobs.Job) {
+			j.ContentLocation = strings.Replace(doc.ContentLocation, doc.ID, "0-eus-d1-other", 1)
+		}),
+		"metadata of another document": evil(func(j *jobs.Job) {
+			j.MetadataLocation = strings.Replace(doc.MetadataLocation, doc.ID, "0-eus-d1-other", 1)
+		}),
+		"delete of another document": evil(func(j *jobs.Job) {
+			j.DeleteLocation = strings.Replace(doc.DeleteLocation, doc.ID, "0-eus-d1-other", 1)
+		}),
+		"escaped traversal after the id": evil(func(j *jobs.Job) {
+			j.ContentLocation = strings.Replace(doc.ContentLocation, "/content/audio", "/..%2F..%2Fother/content/audio", 1)
+		}),
+		"another document's location as this id's": evil(func(j *jobs.Job) { j.DocumentID = "0-eus-d1-other" }),
 	}
 	counter := &faulty{base: newTransport(), all: true}
 	d := e.downloader(download.Options{Transport: counter})

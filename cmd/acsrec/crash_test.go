@@ -158,7 +158,7 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 	proxy.start(strings.TrimPrefix(srv.URL(), "http://"))
 	doc := recording(t, srv, 1, 1_000_000).Documents[0]
 	out := t.TempDir()
-	env := []string{"ACSREC_CONNECTION_STRING=endpoint=http://" + proxy.ln.Addr().String() + "/;accesskey=" + emulator.DevAccessKeyBase64, "ACSREC_OUT=" + out}
+	env := []string{"ACSREC_CONNECTION_STRING=endpoint=http://" + proxy.ln.Addr().String() + "/;accesskey=" + emulator.DevAccessKeyBase64, "ACSREC_OUT=" + out, "ACSREC_SECRET=crash-secret"}
 	partial := filepath.Join(out, doc.ID+".media.partial")
 	size := func() int64 {
 		fi, err := os.Stat(partial)
@@ -171,7 +171,10 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 	child, addr := startChild(t, env)
 	body := fmt.Sprintf(`[{"id":"e1","subject":"s","eventType":"Microsoft.Communication.RecordingFileStatusUpdated","dataVersion":"1.0","data":%s}]`,
 		eventData(control.Recording{Documents: []control.Document{doc}}))
-	resp, err := http.Post("http://"+addr+"/", "application/json", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/?code=crash-secret", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("aeg-event-type", "Notification")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("delivery: %v %v", resp, err)
 	}
