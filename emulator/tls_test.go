@@ -14,6 +14,7 @@ import (
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
+	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // TestTLSWithAStorageHostName serves HTTPS, hands out the CA through the
@@ -67,10 +68,13 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	}
 	c := signer.New(cs, signer.WithBase(tr), signer.WithACSHost(cs.Endpoint.Host),
 		signer.WithAllowedHosts(signer.AllowHosts(loc.Host))).Client()
+	before := srv.Journal().LastID()
 	resp, body := get(t, c, loc.String(), nil)
 	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
 		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
 	}
+	// The entry lands when the answer ends, possibly after the body was read.
+	emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData, AfterID: before}, 1)
 	es, err := ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1})
 	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
 		t.Fatalf("journal: %+v %v", es, err)
