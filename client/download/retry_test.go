@@ -181,6 +181,9 @@ func (s *stallBody) Read(p []byte) (int, error) {
 
 func (s *stallBody) Close() error { return s.c.Close() }
 
+// stalledBodyTimeout is the StallTimeout of TestStalledBodyIsRetried.
+const stalledBodyTimeout = time.Second
+
 // A connection that stops sending is abandoned after StallTimeout and the
 // download resumes from what arrived.
 func TestStalledBodyIsRetried(t *testing.T) {
@@ -192,7 +195,11 @@ func TestStalledBodyIsRetried(t *testing.T) {
 		}
 		return r, nil
 	}}
-	d := e.downloader(download.Options{Transport: staller, StallTimeout: 50 * time.Millisecond})
+	// The watchdog runs on wall-clock time (Options.StallTimeout), so its
+	// bound must exceed any pause of a healthy in-process transfer on a loaded
+	// CI machine: at 50 ms a slow resume was abandoned too (3 requests, not 2).
+	// The test waits this long once, for the stalled request.
+	d := e.downloader(download.Options{Transport: staller, StallTimeout: stalledBodyTimeout})
 	res, err := d.Document(context.Background(), jobOf(doc))
 	if err != nil {
 		t.Fatal(err)

@@ -137,6 +137,11 @@ func DecodeSignature(v string) ([SignatureSize]byte, error) {
 	if len(v) > maxSignatureLen {
 		return sum, fmt.Errorf("authorization Signature is %d characters; a base64 HMAC-SHA256 is 44", len(v))
 	}
+	// encoding/base64 skips \r and \n even in Strict mode: without this
+	// check "...\r=" would pass as a second spelling of a signature.
+	if i := strings.IndexAny(v, "\r\n"); i >= 0 {
+		return sum, fmt.Errorf("authorization Signature is not valid base64: line break at character %d", i)
+	}
 	var src [maxSignatureLen]byte
 	var dst [maxSignatureLen]byte
 	n := copy(src[:], v)

@@ -130,6 +130,9 @@ func TestParseAuthorization(t *testing.T) {
 		{"HMAC-SHA256 SignedHeaders=a&Signature=" + strings.Repeat("A", 200), "200 characters"},
 		// Flipping padding bits of the last character must not decode to the same bytes.
 		{"HMAC-SHA256 SignedHeaders=a&Signature=w/zCMwPUVkmzKcyFGuV+4nsiN+dMrD+rNhM9jbM3vZl=", "not valid base64"},
+		// encoding/base64 skips line breaks; a signature must not (a fuzz finding).
+		{"HMAC-SHA256 Signature=" + strings.Repeat("0", 43) + "\r=&SignedHeaders=a", "line break at character 43"},
+		{"HMAC-SHA256 SignedHeaders=a&Signature=" + goodSig[:20] + "\n" + goodSig[20:], "line break at character 20"},
 		// Non-printable bytes are quoted as \xff, four bytes each: the error is
 		// bounded by its escaped length, not the raw one (a fuzz finding).
 		{"HMAC-SHA256 SignedHeaders=a&Signature=" + strings.Repeat("\xff", 44), `Signature "\xff\xff`},
