@@ -14,7 +14,10 @@ import (
 )
 
 // Duration is a time.Duration that travels in JSON as a Go duration string
-// ("250ms", "2h30m"); a bare JSON number is read as milliseconds.
+// ("250ms", "2h30m"); a bare JSON number is read as milliseconds. A number
+// beyond what a time.Duration holds (about ±292 years) is an error, never a
+// wrapped value. Negative values parse, as "-5s" does: each field's own
+// check decides whether they are valid there (fault waits, recording specs).
 type Duration time.Duration
 
 // MarshalJSON writes the duration as a string.
