@@ -102,12 +102,7 @@ func TestJournalIsDatedByTheEmulatorClockAndTimedByTheWallClock(t *testing.T) {
 	clk := clock.NewManual(time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC))
 	srv := emulatortest.Start(t, emulator.Options{Clock: clk})
 	do(t, http.DefaultClient, "GET", srv.URL()+"/v1/objects/x/content/audio", nil, nil)
-	es := srv.Journal().Query(journal.Filter{Plane: journal.PlaneData})
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for deadline := time.Now().Add(5 * time.Second); len(es) == 0 && time.Now().Before(deadline); <-tick.C {
-		es = srv.Journal().Query(journal.Filter{Plane: journal.PlaneData}) // lands when the handler returns
-	}
+	es := emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData}, 1) // lands when the handler returns
 	if len(es) != 1 || !es[0].Time.Equal(clk.Now()) || es[0].Duration <= 0 {
 		t.Fatalf("entries %+v", es)
 	}

@@ -196,7 +196,9 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 	}
 	checkFiles(t, out, doc)
 	ctx := context.Background()
-	ranged, _ := srv.Control().Requests(ctx, control.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia, HasRange: "yes"})
+	resumes := journal.Filter{Plane: journal.PlaneData, Target: journal.TargetMedia, HasRange: "yes"}
+	emulatortest.AwaitRequests(t, srv, resumes, 1) // journaled when the answer ends, maybe after the child exits
+	ranged, _ := srv.Control().Requests(ctx, resumes)
 	if want := fmt.Sprintf("bytes=%d-", onDisk); len(ranged) != 1 || ranged[0].RangeAsked != want {
 		t.Fatalf("ranged requests %+v, want one %s", ranged, want)
 	}

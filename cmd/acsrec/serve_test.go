@@ -128,6 +128,9 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	waitFor(t, "3 jobs done", func() bool { return health(t, addr)[jobs.Done] == 3 })
 	checkFiles(t, out, rec.Documents...)
+	// A job is done once it has the bytes; the emulator journals each
+	// request when its answer ends, which can be a moment later.
+	emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData}, 6)
 	n, _ := srv.Control().CountRequests(ctx, control.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia})
 	if n != 3 {
 		t.Errorf("%d media requests for 3 chunks delivered 4 times each", n)
