@@ -10,7 +10,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 // Start an emulator, create a two-chunk recording through the control plane,
@@ -23,8 +23,8 @@ func Example() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	rec, err := srv.Control().CreateRecording(ctx, control.RecordingSpec{
-		Duration: control.Duration(20 * time.Second), Format: "wav", ChunkSizeLimit: 400_000})
+	rec, err := srv.Control().CreateRecording(ctx, api.RecordingSpec{
+		Duration: api.Duration(20 * time.Second), Format: "wav", ChunkSizeLimit: 400_000})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func Example() {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); <-tick.C {
-		if count, _ := srv.Control().CountRequests(ctx, control.RequestFilter{RangePrefix: "bytes=1000-"}); count == 1 {
+		if count, _ := srv.Control().CountRequests(ctx, api.RequestFilter{RangePrefix: "bytes=1000-"}); count == 1 {
 			fmt.Println("journal: 1 request resumed at byte 1000")
 			break
 		}

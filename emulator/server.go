@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/clock"
@@ -50,8 +51,10 @@ type Server struct {
 	store    *recordings.Store
 	calling  *calling.Service
 	journal  *journal.Journal
-	events   *eventgrid.Engine
-	faults   *faults.Injector
+	// control serves /_emulator/ (controlroutes.go), built once.
+	control http.Handler
+	events  *eventgrid.Engine
+	faults  *faults.Injector
 
 	serveErr chan error
 	closeMu  sync.Once
@@ -153,6 +156,8 @@ func New(opts Options) (*Server, error) {
 	}
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger})
+	s.control = NewControlHandler(ControlParts{Server: s, Events: s.events, Faults: s.faults, Calling: s.calling,
+		Journal: s.journal, Clock: opts.Clock})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url)
 	return s, nil
@@ -246,8 +251,8 @@ func (s *Server) Close() error {
 
 // ServeHTTP routes the control plane and the data plane.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, control.Prefix) {
-		s.serveControl(w, r)
+	if strings.HasPrefix(r.URL.Path, api.Prefix) {
+		s.control.ServeHTTP(w, r)
 		return
 	}
 	s.serveData(w, r)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
@@ -53,7 +54,7 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	rec, err := ctl.CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
 		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
 	}
-	es, err := ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1})
+	es, err := ctl.Requests(t.Context(), api.RequestFilter{Plane: "data", Limit: 1})
 	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
 		t.Fatalf("journal: %+v %v", es, err)
 	}

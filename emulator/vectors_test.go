@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -55,7 +55,7 @@ func TestOfficialSDKVectorsVerifyOverTheWire(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		es, err := srv.Control().Requests(t.Context(), control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
+		es, err := srv.Control().Requests(t.Context(), api.RequestFilter{Plane: journal.PlaneData, Limit: 1})
 		if err != nil || len(es) != 1 || es[0].Auth == nil {
 			t.Fatalf("journal: %+v %v", es, err)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -69,7 +69,7 @@ func TestThreeChunksDownloadCompletely(t *testing.T) {
 		}
 	}
 	e.checkFiles(rec.Documents...)
-	if n := e.count(control.RequestFilter{AuthOK: "false"}); n != 0 {
+	if n := e.count(api.RequestFilter{AuthOK: "false"}); n != 0 {
 		t.Errorf("%d requests failed authentication", n)
 	}
 }
@@ -98,7 +98,7 @@ func TestDuplicateDeliveriesDownloadOnce(t *testing.T) {
 	}
 	for _, doc := range rec.Documents {
 		for _, target := range []string{journal.TargetMedia, journal.TargetMetadata} {
-			if n := e.count(control.RequestFilter{DocumentID: doc.ID, Method: "GET", Target: target}); n != 1 {
+			if n := e.count(api.RequestFilter{DocumentID: doc.ID, Method: "GET", Target: target}); n != 1 {
 				t.Errorf("%s %s: %d GETs, want 1", doc.ID, target, n)
 			}
 		}
@@ -139,8 +139,8 @@ func TestResumeAfterRestart(t *testing.T) {
 		t.Errorf("result %+v", res.Files[0])
 	}
 	e.checkFiles(doc)
-	media := control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia}
-	ranged := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"})
+	media := api.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia}
+	ranged := e.requests(api.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"})
 	if len(ranged) != 1 || ranged[0].RangeAsked != "bytes=123457-" || ranged[0].Status != http.StatusPartialContent {
 		t.Fatalf("ranged requests: %+v", ranged)
 	}
@@ -180,7 +180,7 @@ func TestResumeWithinOneRun(t *testing.T) {
 				t.Errorf("result %+v", f)
 			}
 			for _, want := range []string{"bytes=50000-", "bytes=150000-"} {
-				if n := e.count(control.RequestFilter{DocumentID: doc.ID, RangePrefix: want}); n != 1 {
+				if n := e.count(api.RequestFilter{DocumentID: doc.ID, RangePrefix: want}); n != 1 {
 					t.Errorf("%d requests asked %s, want 1", n, want)
 				}
 			}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -90,7 +90,7 @@ func TestFaultAcceptance(t *testing.T) {
 			if len(rec.seen) < 2 {
 				t.Errorf("the fault never fired: requests %v", rec.seen)
 			}
-			fired, _ := e.srv.Control().CountRequests(ctx, control.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia, Fault: " "})
+			fired, _ := e.srv.Control().CountRequests(ctx, api.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia, Fault: " "})
 			if fired == 0 {
 				t.Error("the journal shows no fault")
 			}

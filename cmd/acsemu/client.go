@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 )
 
@@ -132,7 +133,7 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 }
 
 // pauseList parses --pause values like 10m@30m (pause of 10m at 30m of recorded time).
-type pauseList []control.Pause
+type pauseList []api.Pause
 
 func (p *pauseList) String() string { return fmt.Sprint(*p) }
 func (p *pauseList) Set(v string) error {
@@ -145,12 +146,12 @@ func (p *pauseList) Set(v string) error {
 	if err1 != nil || err2 != nil {
 		return fmt.Errorf("%q: use DURATION@AT, e.g. 10m@30m", v)
 	}
-	*p = append(*p, control.Pause{At: control.Duration(a), Duration: control.Duration(d)})
+	*p = append(*p, api.Pause{At: api.Duration(a), Duration: api.Duration(d)})
 	return nil
 }
 
 func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
-	var spec control.RecordingSpec
+	var spec api.RecordingSpec
 	var pauses pauseList
 	dur := fs.Duration("duration", 90*time.Second, "active recorded time")
 	fs.StringVar(&spec.Format, "format", "wav", "wav, mp3 or mp4")
@@ -164,7 +165,7 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	spec.Duration, spec.Pauses = control.Duration(*dur), pauses
+	spec.Duration, spec.Pauses = api.Duration(*dur), pauses
 	c, err := newClient()
 	if err != nil {
 		return err
@@ -177,7 +178,7 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 }
 
 func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
-	var f control.RequestFilter
+	var f api.RequestFilter
 	fs.StringVar(&f.Plane, "plane", "data", "data or control (empty: both)")
 	fs.StringVar(&f.Target, "target", "", "media, metadata, delete, calling, unknown")
 	fs.StringVar(&f.Method, "method", "", "HTTP method")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/faults"
 )
@@ -118,7 +119,7 @@ func faultsCommand(ctx context.Context, fs *flag.FlagSet, args []string, newClie
 }
 
 // printRules prints one line per rule: ID, target, action, when, counters.
-func printRules(w io.Writer, rs []faults.RuleStatus) error {
+func printRules(w io.Writer, rs []api.FaultRuleStatus) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTARGET\tACTION\tWHEN\tMATCHED\tFIRED")
 	for _, r := range rs {

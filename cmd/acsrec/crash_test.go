@@ -18,7 +18,7 @@ import (
 	"testing"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -170,7 +170,7 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 
 	child, addr := startChild(t, env)
 	body := fmt.Sprintf(`[{"id":"e1","subject":"s","eventType":"Microsoft.Communication.RecordingFileStatusUpdated","dataVersion":"1.0","data":%s}]`,
-		eventData(control.Recording{Documents: []control.Document{doc}}))
+		eventData(api.Recording{Documents: []api.Document{doc}}))
 	resp, err := http.Post("http://"+addr+"/", "application/json", strings.NewReader(body))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("delivery: %v %v", resp, err)
@@ -193,7 +193,7 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 	}
 	checkFiles(t, out, doc)
 	ctx := context.Background()
-	ranged, _ := srv.Control().Requests(ctx, control.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia, HasRange: "yes"})
+	ranged, _ := srv.Control().Requests(ctx, api.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia, HasRange: "yes"})
 	if want := fmt.Sprintf("bytes=%d-", onDisk); len(ranged) != 1 || ranged[0].RangeAsked != want {
 		t.Fatalf("ranged requests %+v, want one %s", ranged, want)
 	}

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -30,11 +30,11 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-func recording(t *testing.T, srv *emulator.Server, chunks int, chunk int64) control.Recording {
+func recording(t *testing.T, srv *emulator.Server, chunks int, chunk int64) api.Recording {
 	t.Helper()
 	dur := time.Duration((2*int64(chunks)-1)*chunk*1000/64_000) * time.Millisecond
-	rec, err := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(dur), ChunkSizeLimit: chunk, NoEvent: true})
+	rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(dur), ChunkSizeLimit: chunk, NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func recording(t *testing.T, srv *emulator.Server, chunks int, chunk int64) cont
 }
 
 // eventData is the RecordingFileStatusUpdated data of rec.
-func eventData(rec control.Recording) json.RawMessage {
+func eventData(rec api.Recording) json.RawMessage {
 	type chunk struct {
 		DocumentID       string `json:"documentId"`
 		Index            int    `json:"index"`
@@ -66,7 +66,7 @@ func eventData(rec control.Recording) json.RawMessage {
 	return b
 }
 
-func checkFiles(t *testing.T, dir string, docs ...control.Document) {
+func checkFiles(t *testing.T, dir string, docs ...api.Document) {
 	t.Helper()
 	for _, d := range docs {
 		for name, want := range map[string]string{d.ID + ".wav": d.SHA256, d.ID + ".metadata.json": d.MetadataSHA256} {
@@ -128,7 +128,7 @@ func TestDownloadCommand(t *testing.T) {
 	if n := strings.Count(stdout.String(), "\n"); n != 4 {
 		t.Errorf("stdout:\n%s", stdout.String())
 	}
-	n, _ := srv.Control().CountRequests(context.Background(), control.RequestFilter{Plane: journal.PlaneData, PathPrefix: "/recording/download/"})
+	n, _ := srv.Control().CountRequests(context.Background(), api.RequestFilter{Plane: journal.PlaneData, PathPrefix: "/recording/download/"})
 	if n != 2 {
 		t.Errorf("%d preview API requests, want 2", n)
 	}

@@ -5,7 +5,7 @@
 //
 // The emulator's data plane verifies a request's HMAC signature, then hands
 // paths under /calling/recordings to Service.Serve; the control plane hands
-// /_emulator/clock and /_emulator/calls/... to Service.ServeControl.
+// /_emulator/clock and /_emulator/calls/... to the Service methods ClockState, AdvanceClock, Recordings and Recording.
 //
 // # API
 //

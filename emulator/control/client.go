@@ -14,10 +14,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-)
 
-// Prefix is the reserved path prefix of the control plane.
-const Prefix = "/_emulator/"
+	"github.com/acsemu/acsemu/emulator/api"
+)
 
 // maxResponse bounds what the client reads from the control plane.
 const maxResponse = 64 << 20
@@ -66,7 +65,7 @@ func IsNotFound(err error) bool {
 // *[]byte, which receives the raw body).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	u := *c.base
-	u.Path = strings.TrimRight(u.Path, "/") + Prefix + strings.TrimLeft(path, "/")
+	u.Path = strings.TrimRight(u.Path, "/") + api.Prefix + strings.TrimLeft(path, "/")
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -53,7 +53,7 @@ func failedDelivery(a eventgrid.Attempt) string {
 }
 
 // docProblem says what is wrong with how one target of d was downloaded, or "".
-func (r *run) docProblem(s *snapshot, d control.Document, target string, size int64) string {
+func (r *run) docProblem(s *snapshot, d api.Document, target string, size int64) string {
 	what := map[string]string{journal.TargetMedia: "media (contentLocation)", journal.TargetMetadata: "metadata (metadataLocation)"}[target]
 	es := s.get(d.ID, target)
 	n := sent(es)
@@ -84,7 +84,7 @@ func refusedHint(s *snapshot, es []journal.Entry) string {
 	return ""
 }
 
-func (r *run) judgeDownloadOnce(s *snapshot, rec control.Recording) {
+func (r *run) judgeDownloadOnce(s *snapshot, rec api.Recording) {
 	var problems []string
 	var total int64
 	for _, d := range rec.Documents {
@@ -147,7 +147,7 @@ func entryLine(e journal.Entry) string {
 	return line
 }
 
-func (r *run) judgeResume(s *snapshot, rec control.Recording, rule string) {
+func (r *run) judgeResume(s *snapshot, rec api.Recording, rule string) {
 	d := rec.Documents[0]
 	es := s.get(d.ID, journal.TargetMedia)
 	i := faulted(es, rule)
@@ -190,7 +190,7 @@ func (r *run) judgeResume(s *snapshot, rec control.Recording, rule string) {
 	}
 }
 
-func (r *run) judgeRetryAfter(s *snapshot, rec control.Recording, rule string) {
+func (r *run) judgeRetryAfter(s *snapshot, rec api.Recording, rule string) {
 	d := rec.Documents[0]
 	es := s.get(d.ID, journal.TargetMedia)
 	i := faulted(es, rule)
@@ -224,7 +224,7 @@ func (r *run) judgeRetryAfter(s *snapshot, rec control.Recording, rule string) {
 	r.set(CheckRetryAfter, Pass, fmt.Sprintf("waited %.2f s after %s, then downloaded the chunk", waited.Seconds(), busy), details...)
 }
 
-func (r *run) judgeDuplicate(s *snapshot, rec control.Recording, rule string) {
+func (r *run) judgeDuplicate(s *snapshot, rec api.Recording, rule string) {
 	fired := false
 	for _, f := range s.fired {
 		fired = fired || f.Rule == rule

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
@@ -18,22 +19,22 @@ import (
 
 // exercise holds the four recordings of a run (see the package doc).
 type exercise struct {
-	plain, reset, busy, dup control.Recording
+	plain, reset, busy, dup api.Recording
 	resetRule, busyRule     string
 	dupRule                 string
 }
 
-func (e exercise) all() []control.Recording {
-	return []control.Recording{e.plain, e.reset, e.busy, e.dup}
+func (e exercise) all() []api.Recording {
+	return []api.Recording{e.plain, e.reset, e.busy, e.dup}
 }
 
 // exercise publishes the recordings with their faults, waits for the user's
 // code to download them and judges what it did.
 func (r *run) exercise(ctx context.Context) (exercise, error) {
 	var ex exercise
-	recs := make([]control.Recording, 4)
+	recs := make([]api.Recording, 4)
 	for i := range recs {
-		rec, err := r.c.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(20 * time.Second),
+		rec, err := r.c.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(20 * time.Second),
 			ChunkSizeLimit: ChunkSize, Seed: r.cfg.Seed + int64(i), NoEvent: true})
 		if err != nil {
 			return ex, fmt.Errorf("contract: create a recording: %w", err)
@@ -90,7 +91,7 @@ func (r *run) addRules(ctx context.Context, rules ...string) error {
 
 // publish sends rec's RecordingFileStatusUpdated event, as the service does
 // when a recording is ready, and waits until its delivery is over.
-func (r *run) publish(ctx context.Context, rec control.Recording) error {
+func (r *run) publish(ctx context.Context, rec api.Recording) error {
 	var data recordings.EventData
 	data.RecordingStorageInfo.RecordingChunks = []recordings.EventChunk{}
 	for _, d := range rec.Documents {
@@ -125,7 +126,7 @@ func title(s string) string {
 // waitForDownloads waits until the emulator has sent every chunk and its
 // metadata at least once, then until no download request came for
 // Config.Quiet, each wait bounded by Config.Timeout.
-func (r *run) waitForDownloads(ctx context.Context, recs []control.Recording) {
+func (r *run) waitForDownloads(ctx context.Context, recs []api.Recording) {
 	wctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	_ = poll(wctx, 50*time.Millisecond, func() (bool, error) {
@@ -147,7 +148,7 @@ func (r *run) waitForDownloads(ctx context.Context, recs []control.Recording) {
 	var last int64 = -1
 	quietSince := time.Now()
 	_ = poll(qctx, 50*time.Millisecond, func() (bool, error) {
-		es, err := r.c.Requests(qctx, control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
+		es, err := r.c.Requests(qctx, api.RequestFilter{Plane: journal.PlaneData, Limit: 1})
 		if err != nil || len(es) == 0 {
 			return err == nil && time.Since(quietSince) >= r.cfg.Quiet, nil
 		}
@@ -190,7 +191,7 @@ func sent(es []journal.Entry) int64 {
 }
 
 func (r *run) journal(ctx context.Context) (*snapshot, error) {
-	es, err := r.c.Requests(ctx, control.RequestFilter{Plane: journal.PlaneData})
+	es, err := r.c.Requests(ctx, api.RequestFilter{Plane: journal.PlaneData})
 	if err != nil {
 		return nil, fmt.Errorf("contract: read the journal: %w", err)
 	}

@@ -12,18 +12,18 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 // checkFiles looks in Config.OutputDir, whatever the file names, for a file
 // with each chunk's media bytes (SHA-256 from the control plane), waiting up
 // to Config.Timeout for the code to finish writing them.
-func (r *run) checkFiles(ctx context.Context, recs []control.Recording) error {
-	var docs []control.Document
+func (r *run) checkFiles(ctx context.Context, recs []api.Recording) error {
+	var docs []api.Document
 	for _, rec := range recs {
 		docs = append(docs, rec.Documents...)
 	}
-	var missing []control.Document
+	var missing []api.Document
 	var found map[string][]string
 	wctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
@@ -74,7 +74,7 @@ func (r *run) checkFiles(ctx context.Context, recs []control.Recording) error {
 // hashFiles maps the SHA-256 of each file under dir whose size is one of the
 // documents' media or metadata sizes to its paths; "size:<documentId>" lists
 // the files that have a document's media size.
-func hashFiles(dir string, docs []control.Document) (map[string][]string, error) {
+func hashFiles(dir string, docs []api.Document) (map[string][]string, error) {
 	sizes := map[int64][]string{}
 	for _, d := range docs {
 		sizes[d.Size] = append(sizes[d.Size], d.ID)

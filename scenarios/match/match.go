@@ -23,6 +23,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -87,7 +88,7 @@ func (m *requestMatcher) NegatedFailureMessage(any) string {
 }
 
 type downloadedOnce struct {
-	rec     control.Recording
+	rec     api.Recording
 	problem string
 }
 
@@ -95,7 +96,7 @@ type downloadedOnce struct {
 // completely and exactly once: the media bytes the emulator sent for each
 // document, over all its requests, add up to its size (a client that starts
 // over after a failure sends more; one that skips a chunk sends fewer).
-func HaveDownloadedOnce(rec control.Recording) types.GomegaMatcher { return &downloadedOnce{rec: rec} }
+func HaveDownloadedOnce(rec api.Recording) types.GomegaMatcher { return &downloadedOnce{rec: rec} }
 
 func (m *downloadedOnce) Match(actual any) (bool, error) {
 	for _, d := range m.rec.Documents {
