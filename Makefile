@@ -3,26 +3,33 @@ GO        ?= go
 FUZZTIME  ?= 10s
 PKGS      := $(shell $(GO) list ./... | grep -v /scenarios)
 
-.PHONY: run test unit fuzz scenarios lint bench build
+ARGS      ?=
 
-run:
-	$(GO) run ./cmd/acsemu serve
+.PHONY: help run test unit fuzz scenarios lint bench build
 
-build:
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+# run builds, then execs the binary (not go run) so Ctrl+C reaches acsemu
+# itself, which shuts down gracefully: make run ARGS="--tls --seed 7".
+run: build ## start the emulator (ARGS="--tls --seed 7" passes flags to acsemu serve)
+	exec ./bin/acsemu serve $(ARGS)
+
+build: ## build bin/acsemu and bin/acsrec
 	$(GO) build -o bin/ ./cmd/...
 
-test: lint unit fuzz scenarios
+test: lint unit fuzz scenarios ## lint and every test
 
-lint:
+lint: ## gofmt, go vet, staticcheck
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-unit:
+unit: ## unit tests (race detector)
 	$(GO) test -race -count=1 $(PKGS)
 
 # Each fuzz target runs for a short fixed time (go test -fuzz takes one target at a time).
-fuzz:
+fuzz: ## each fuzz target for FUZZTIME
 	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
 	  dir=$$(dirname $$f); \
 	  for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | sed 's/^func //'); do \
@@ -31,10 +38,10 @@ fuzz:
 	  done; \
 	done
 
-scenarios:
+scenarios: ## the Ginkgo scenarios
 	$(GO) tool ginkgo -p --race --procs=2 --timeout=20m ./scenarios
 
-bench:
+bench: ## benchmarks with ratios against their baselines
 	$(GO) test -run='^$$' -bench=. -benchtime=3x ./emulator/benchmarks/
 	$(GO) test -run='^$$' -bench=Verify -benchmem ./emulator/auth/
 	$(GO) test -run='^$$' -bench=. -benchmem ./emulator/httprange/ ./emulator/media/

@@ -13,6 +13,7 @@ import (
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/httprange"
+	"github.com/acsemu/acsemu/internal/cliflag"
 )
 
 // ServeConfig is the configuration of `acsemu serve`, from flags and ACSEMU_*
@@ -47,13 +48,13 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	key := fs.String("access-key", get("ACCESS_KEY", emulator.DevAccessKeyBase64), "base64 access key (ACSEMU_ACCESS_KEY); the default is the documented development key")
 	skew := fs.String("max-clock-skew", get("MAX_CLOCK_SKEW", emulator.DefaultMaxClockSkew.String()), "largest allowed distance between a request's signed date and the emulator clock; 0 disables the check (ACSEMU_MAX_CLOCK_SKEW)")
 	seed := fs.String("seed", get("SEED", "1"), "seed of every random choice: ids, media bytes, faults (ACSEMU_SEED)")
-	tlsOn := fs.String("tls", get("TLS", "false"), "serve HTTPS with a generated local CA (ACSEMU_TLS)")
+	tlsOn := cliflag.Bool(fs, "tls", get("TLS", "false"), "serve HTTPS with a generated local CA (ACSEMU_TLS)")
 	hosts := fs.String("tls-hosts", get("TLS_HOSTS", ""), "comma-separated extra host names for the TLS certificate, e.g. us-storage.asm.skype.com (ACSEMU_TLS_HOSTS)")
 	storage := fs.String("storage-url", get("STORAGE_URL", ""), "scheme://host[:port] written in event locations; default the emulator's URL (ACSEMU_STORAGE_URL)")
 	public := fs.String("public-url", get("PUBLIC_URL", ""), "the emulator's URL as webhooks reach it (ACSEMU_PUBLIC_URL)")
-	strict := fs.String("strict-auth", get("STRICT_AUTH", "false"), "accept only the documented signing scheme, not the SDK variants (ACSEMU_STRICT_AUTH)")
+	strict := cliflag.Bool(fs, "strict-auth", get("STRICT_AUTH", "false"), "accept only the documented signing scheme, not the SDK variants (ACSEMU_STRICT_AUTH)")
 	scale := fs.String("event-time-scale", get("EVENT_TIME_SCALE", "1"), "multiply Event Grid retry delays by this factor (ACSEMU_EVENT_TIME_SCALE)")
-	verbose := fs.String("verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
+	verbose := cliflag.Bool(fs, "verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
 	malformed := fs.String("malformed-range", get("MALFORMED_RANGE", "ignore"), "answer to a syntactically invalid Range: ignore (RFC 9110: 200 with the whole file) or reject (the real service's HTML 400) (ACSEMU_MALFORMED_RANGE)")
 	faultsFile := fs.String("faults", get("FAULTS", ""), "JSON file with a list of fault rules to install at start (ACSEMU_FAULTS)")
 	if err := fs.Parse(args); err != nil {

@@ -87,7 +87,7 @@ func TestSignAgainstTheEmulator(t *testing.T) {
 	doc := recording(t, srv, 1, 50_000).Documents[0]
 	env := envOf("ACSREC_CONNECTION_STRING", srv.ConnectionString())
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"sign", "--send", "true", doc.PreviewContentURL}, env, &out, &errOut); code != 0 {
+	if code := run(context.Background(), []string{"sign", "--send", doc.PreviewContentURL}, env, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	for _, want := range []string{"x-ms-date: ", "Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=",
@@ -99,7 +99,7 @@ func TestSignAgainstTheEmulator(t *testing.T) {
 	// A wrong key: the emulator's explanation is printed next to our string-to-sign.
 	out.Reset()
 	wrong := envOf("ACSREC_CONNECTION_STRING", "endpoint="+srv.URL()+"/;accesskey=d3Jvbmcga2V5IGVudGlyZWx5")
-	if code := run(context.Background(), []string{"sign", "--send", "true", doc.ContentLocation}, wrong, &out, &errOut); code != 0 {
+	if code := run(context.Background(), []string{"sign", "--send", doc.ContentLocation}, wrong, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	if !strings.Contains(out.String(), "sent: 401") || !strings.Contains(out.String(), "X-Acsemu-Explanation: ") {
