@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,7 +52,7 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 		return fs.Args(), c, err
 	}
 	switch name {
-	case "health", "config", "reset", "ca", "recording list":
+	case "health", "config", "reset", "ca":
 		_, c, err := parse(0, 0)
 		if err != nil {
 			return err
@@ -78,13 +79,18 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 			}
 			_, err = stdout.Write(pem)
 			return err
-		default:
-			rs, err := c.Recordings(ctx)
-			if err != nil {
-				return err
-			}
-			return printJSON(stdout, rs)
 		}
+	case "recording list":
+		out := outputFlag(fs, "json")
+		_, c, err := parse(0, 0)
+		if err != nil {
+			return err
+		}
+		rs, err := c.Recordings(ctx)
+		if err != nil {
+			return err
+		}
+		return emit(stdout, stderr, *out, "recordings", rs, recordingIDs(rs), recordingTable(rs))
 	case "recording get", "document get":
 		rest, c, err := parse(1, 1)
 		if err != nil {
@@ -103,7 +109,7 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 		}
 		return printJSON(stdout, d)
 	case "recording create":
-		return recordingCreate(ctx, fs, args[1:], newClient, stdout)
+		return recordingCreate(ctx, fs, args[1:], newClient, stdout, stderr)
 	case "document upload":
 		kind := fs.String("kind", "audio", "audio or video: the last segment of the content location")
 		ct := fs.String("content-type", "", "MIME type (default: sniffed)")
@@ -123,7 +129,7 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 	case "call simulate":
 		return callSimulate(ctx, fs, args[1:], env, newClient, stdout)
 	case "requests":
-		return requests(ctx, fs, args[1:], newClient, stdout)
+		return requests(ctx, fs, args[1:], newClient, stdout, stderr)
 	case "faults":
 		return faultsCommand(ctx, fs, args[1:], newClient, stdout)
 	case "subscription", "deliveries", "deadletters", "events":
@@ -150,7 +156,7 @@ func (p *pauseList) Set(v string) error {
 	return nil
 }
 
-func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
+func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout, stderr io.Writer) error {
 	var spec api.RecordingSpec
 	var pauses pauseList
 	dur := fs.Duration("duration", 90*time.Second, "active recorded time")
@@ -162,6 +168,7 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 	fs.Int64Var(&spec.Seed, "seed", 0, "media seed (default derived from the emulator's seed)")
 	fs.BoolVar(&spec.NoEvent, "no-event", false, "do not publish RecordingFileStatusUpdated")
 	fs.Var(&pauses, "pause", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
+	out := outputFlag(fs, "json")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -174,10 +181,16 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 	if err != nil {
 		return err
 	}
-	return printJSON(stdout, r)
+	// ids mode prints the documents' contentLocations, one per line, so a
+	// script takes one with head -1.
+	var locs []string
+	for _, d := range r.Documents {
+		locs = append(locs, d.ContentLocation)
+	}
+	return emit(stdout, stderr, *out, "", r, locs, recordingTable([]api.Recording{r}))
 }
 
-func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
+func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout, stderr io.Writer) error {
 	var f api.RequestFilter
 	fs.StringVar(&f.Plane, "plane", "data", "data or control (empty: both)")
 	fs.StringVar(&f.Target, "target", "", "media, metadata, delete, calling, unknown")
@@ -190,6 +203,9 @@ func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient fu
 	fs.StringVar(&f.Fault, "fault", "", "only requests hit by a fault whose description contains this")
 	fs.IntVar(&f.Limit, "limit", 50, "newest entries to show (0: all)")
 	count := fs.Bool("count", false, "print only the number of matching requests")
+	wait := fs.Duration("wait", 0, "wait up to this long (at most 1m) until --min-count requests match")
+	minCount := fs.Int("min-count", 1, "with --wait: how many matching requests to wait for")
+	out := outputFlag(fs, "table")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -206,9 +222,24 @@ func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient fu
 		_, err = fmt.Fprintln(stdout, n)
 		return err
 	}
-	es, err := c.Requests(ctx, f)
+	var es []api.Entry
+	if *wait > 0 {
+		es, err = c.WaitRequests(ctx, f, *minCount, *wait)
+	} else {
+		es, err = c.Requests(ctx, f)
+	}
 	if err != nil {
 		return err
+	}
+	if *out != "table" {
+		ids := make([]string, len(es))
+		for i, e := range es {
+			ids[i] = strconv.FormatInt(e.ID, 10)
+		}
+		return emit(stdout, stderr, *out, "requests", es, ids, "")
+	}
+	if len(es) == 0 {
+		fmt.Fprintln(stderr, "acsemu: no requests match", f)
 	}
 	for _, e := range es {
 		auth := "-"

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/acsemu/acsemu/emulator/api"
+)
+
+// outputFlag adds -o json|table|ids to a listing's flags; def keeps each
+// command's former output as its default.
+func outputFlag(fs *flag.FlagSet, def string) *string {
+	return fs.String("o", def, "output: json, table (for people), or ids (one per line, for scripts)")
+}
+
+// emit writes a listing in the chosen output. what names the listing for
+// the stderr note when it is empty ("" for a single object).
+func emit(stdout, stderr io.Writer, mode, what string, v any, ids []string, table string) error {
+	if what != "" && len(ids) == 0 {
+		fmt.Fprintf(stderr, "acsemu: no %s match\n", what)
+	}
+	switch mode {
+	case "json":
+		return printJSON(stdout, v)
+	case "ids":
+		for _, id := range ids {
+			if _, err := fmt.Fprintln(stdout, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "table":
+		_, err := io.WriteString(stdout, table)
+		return err
+	}
+	return fmt.Errorf("-o %s: use json, table or ids", mode)
+}
+
+func recordingIDs(rs []api.Recording) []string {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// recordingTable is one line per document of each recording.
+func recordingTable(rs []api.Recording) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RECORDING\tFORMAT\tDURATION\tDOCUMENT\tSIZE\tCONTENT LOCATION")
+	for _, r := range rs {
+		for _, d := range r.Documents {
+			fmt.Fprintf(tw, "%s\t%s\t%dms\t%s\t%d\t%s\n", r.ID, r.Format, r.DurationMs, d.ID, d.Size, d.ContentLocation)
+		}
+	}
+	_ = tw.Flush()
+	return b.String()
+}
