@@ -135,7 +135,59 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 	case "subscription", "deliveries", "deadletters", "events":
 		return eventsCommand(ctx, name, fs, args[1:], newClient, stdout)
 	}
-	return fmt.Errorf("unknown command %q; run acsemu help", strings.Join(args[:1], " "))
+	if subs, ok := groups[args[0]]; ok && len(args) == 1 {
+		fmt.Fprintf(stdout, "acsemu %s subcommands: %s\n", args[0], strings.Join(subs, ", "))
+		return nil
+	}
+	return fmt.Errorf("unknown command %q%s; run acsemu help", name, didYouMean(name))
+}
+
+// groups are the commands that take a subcommand, for acsemu GROUP alone and for suggestions.
+var groups = map[string][]string{
+	"recording": {"create", "list", "get"},
+	"document":  {"get", "upload"},
+	"call":      {"simulate"},
+}
+
+// didYouMean suggests the known command nearest to name (at most 2 edits away).
+func didYouMean(name string) string {
+	known := []string{"serve", "contract", "health", "config", "reset", "ca", "requests", "faults", "subscription", "deliveries", "deadletters", "events"}
+	for g, subs := range groups {
+		for _, sub := range subs {
+			known = append(known, g+" "+sub)
+		}
+		known = append(known, g)
+	}
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // pauseList parses --pause values like 10m@30m (pause of 10m at 30m of recorded time).

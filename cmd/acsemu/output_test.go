@@ -39,3 +39,14 @@ func TestOutputModes(t *testing.T) {
 		t.Errorf("requests ids empty")
 	}
 }
+
+func TestUnknownCommandSuggests(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := runClient(context.Background(), []string{"recordin", "list"}, func(string) string { return "" }, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), `did you mean "recording"`) {
+		t.Errorf("got %v", err)
+	}
+	if err := runClient(context.Background(), []string{"recording"}, func(string) string { return "" }, &out, &errOut); err != nil || !strings.Contains(out.String(), "create, list, get") {
+		t.Errorf("recording alone: %q %v", out.String(), err)
+	}
+}
