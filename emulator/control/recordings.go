@@ -91,7 +91,7 @@ func (c *Client) CACertificate(ctx context.Context) ([]byte, error) {
 // poll on GET requests?wait=&count=), so nothing polls.
 func (c *Client) WaitRequests(ctx context.Context, f api.RequestFilter, n int, wait time.Duration) ([]api.Entry, error) {
 	q := f.Values()
-	q.Set("wait", wait.String())
+	q.Set("wait", min(wait, api.MaxWait).String())
 	q.Set("count", strconv.Itoa(n))
 	var es []api.Entry
 	return es, c.do(ctx, http.MethodGet, "requests", q, nil, &es)
