@@ -131,9 +131,9 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 	case "requests":
 		return requests(ctx, fs, args[1:], newClient, stdout, stderr)
 	case "faults":
-		return faultsCommand(ctx, fs, args[1:], newClient, stdout)
+		return faultsCommand(ctx, fs, args[1:], newClient, stdout, stderr)
 	case "subscription", "deliveries", "deadletters", "events":
-		return eventsCommand(ctx, name, fs, args[1:], newClient, stdout)
+		return eventsCommand(ctx, name, fs, args[1:], newClient, stdout, stderr)
 	}
 	if subs, ok := groups[args[0]]; ok && len(args) == 1 {
 		fmt.Fprintf(stdout, "acsemu %s subcommands: %s\n", args[0], strings.Join(subs, ", "))
@@ -151,12 +151,12 @@ var groups = map[string][]string{
 
 // didYouMean suggests the known command nearest to name (at most 2 edits away).
 func didYouMean(name string) string {
-	known := []string{"serve", "contract", "health", "config", "reset", "ca", "requests", "faults", "subscription", "deliveries", "deadletters", "events"}
-	for g, subs := range groups {
-		for _, sub := range subs {
-			known = append(known, g+" "+sub)
+	var known []string
+	for _, c := range commands {
+		known = append(known, c.name)
+		for _, sub := range groups[c.name] {
+			known = append(known, c.name+" "+sub)
 		}
-		known = append(known, g)
 	}
 	best, bestD := "", 3
 	for _, k := range known {
@@ -213,13 +213,15 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 	var pauses pauseList
 	dur := fs.Duration("duration", 90*time.Second, "active recorded time")
 	fs.StringVar(&spec.Format, "format", "wav", "wav, mp3 or mp4")
-	fs.StringVar(&spec.ContentType, "content", "", "audio or audioVideo (default from the format)")
-	fs.StringVar(&spec.ChannelType, "channels", "mixed", "mixed or unmixed (one channel per participant, wav only)")
-	fs.IntVar(&spec.ParticipantCount, "participants", 2, "number of participants")
-	fs.Int64Var(&spec.ChunkSizeLimit, "chunk-size", 0, "split into documents of at most this many bytes (default 1.5 GB)")
+	fs.StringVar(&spec.ContentType, "contentType", "", "audio or audioVideo (default from the format)")
+	fs.StringVar(&spec.ChannelType, "channelType", "mixed", "mixed or unmixed (one channel per participant, wav only)")
+	fs.IntVar(&spec.ParticipantCount, "participantCount", 2, "number of participants")
+	fs.Int64Var(&spec.ChunkSizeLimit, "chunkSizeLimit", 0, "split into documents of at most this many bytes (default 1.5 GB)")
 	fs.Int64Var(&spec.Seed, "seed", 0, "media seed (default derived from the emulator's seed)")
-	fs.BoolVar(&spec.NoEvent, "no-event", false, "do not publish RecordingFileStatusUpdated")
-	fs.Var(&pauses, "pause", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
+	fs.BoolVar(&spec.NoEvent, "noEvent", false, "do not publish RecordingFileStatusUpdated")
+	fs.Var(&pauses, "pauses", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
+	aliases(fs, map[string]string{"content": "contentType", "channels": "channelType", "participants": "participantCount",
+		"chunk-size": "chunkSizeLimit", "no-event": "noEvent", "pause": "pauses"})
 	out := outputFlag(fs, "json")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -247,16 +249,19 @@ func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient fu
 	fs.StringVar(&f.Plane, "plane", "data", "data or control (empty: both)")
 	fs.StringVar(&f.Target, "target", "", "media, metadata, delete, calling, unknown")
 	fs.StringVar(&f.Method, "method", "", "HTTP method")
-	fs.StringVar(&f.PathPrefix, "path", "", "path prefix")
-	fs.StringVar(&f.DocumentID, "document", "", "document id")
+	fs.StringVar(&f.PathPrefix, "pathPrefix", "", "path prefix")
+	fs.StringVar(&f.DocumentID, "documentId", "", "document id")
 	fs.IntVar(&f.Status, "status", 0, "HTTP status")
-	fs.StringVar(&f.RangePrefix, "range", "", "asked Range starting with this, e.g. bytes=1048576-")
-	fs.StringVar(&f.AuthOK, "auth-ok", "", "true or false")
+	fs.StringVar(&f.RangePrefix, "rangePrefix", "", "asked Range starting with this, e.g. bytes=1048576-")
+	fs.StringVar(&f.HasRange, "hasRange", "", "yes (asked a Range) or no")
+	fs.StringVar(&f.AuthOK, "authOk", "", "true or false")
 	fs.StringVar(&f.Fault, "fault", "", "only requests hit by a fault whose description contains this")
+	fs.Int64Var(&f.AfterID, "afterId", 0, "only entries with a higher id")
 	fs.IntVar(&f.Limit, "limit", 50, "newest entries to show (0: all)")
+	aliases(fs, map[string]string{"path": "pathPrefix", "document": "documentId", "range": "rangePrefix", "auth-ok": "authOk"})
 	count := fs.Bool("count", false, "print only the number of matching requests")
-	wait := fs.Duration("wait", 0, "wait up to this long (at most 1m) until --min-count requests match")
-	minCount := fs.Int("min-count", 1, "with --wait: how many matching requests to wait for")
+	wait := fs.Duration("wait", 0, "wait up to this long (at most 1m) until --minCount requests match")
+	minCount := fs.Int("minCount", 1, "with --wait: how many matching requests to wait for")
 	out := outputFlag(fs, "table")
 	if err := fs.Parse(args); err != nil {
 		return err

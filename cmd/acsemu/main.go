@@ -34,43 +34,17 @@ func main() {
 	}
 }
 
-const usage = `acsemu — a local emulator of Azure Communication Services call recording
-
-Usage:
-  acsemu serve [flags]                 start the emulator (see acsemu serve -h)
-  acsemu health                        check that the emulator answers
-  acsemu config                        print the emulator's effective configuration
-  acsemu reset                         forget recordings, documents and the journal
-  acsemu recording create [flags]      create a finished recording (see -h)
-  acsemu recording list | get ID
-  acsemu document get ID | upload ID FILE [--kind audio|video] [--content-type T]
-  acsemu call simulate [flags]         play a call through the Call Automation API: start,
-                                       --pause 10m@30m..., stop, then print the recording (see -h)
-  acsemu requests [filters] [--count]  read the request journal (see -h)
-  acsemu faults list|add|get|delete|clear|violations|fired
-                                       manage fault rules (acsemu faults for details)
-  acsemu subscription create|list|get|delete|validate|drain
-                                       Event Grid subscriptions (acsemu subscription for details)
-  acsemu deliveries | deadletters      Event Grid delivery attempts and dead letters
-  acsemu events publish FILE|-         publish any Event Grid or CloudEvents JSON
-  acsemu ca                            print the CA certificate (TLS mode)
-  acsemu contract --webhook URL        contract-test your webhook and downloader (see -h)
-
-Client commands talk to --url (ACSEMU_URL, default http://` + emulator.DefaultAddr + `).
-`
-
 func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return nil
 	}
-	if args[0] == "serve" {
-		return serve(ctx, args[1:], env, stdout, stderr)
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args, env, stdout, stderr)
+		}
 	}
-	if args[0] == "contract" {
-		return contractCmd(ctx, args[1:], env, stdout, stderr)
-	}
-	return runClient(ctx, args, env, stdout, stderr)
+	return fmt.Errorf("unknown command %q%s; run acsemu help", args[0], didYouMean(args[0]))
 }
 
 func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {

@@ -60,3 +60,33 @@ func recordingTable(rs []api.Recording) string {
 	_ = tw.Flush()
 	return b.String()
 }
+
+// aliases registers old flag names as aliases of the new ones (same value;
+// a boolean stays a boolean).
+func aliases(fs *flag.FlagSet, oldToNew map[string]string) {
+	for old, name := range oldToNew {
+		fs.Var(fs.Lookup(name).Value, old, "alias of --"+name)
+	}
+}
+
+func attemptTable(as []api.Attempt) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEQ\tSUBSCRIPTION\tATTEMPT\tSTATUS\tOUTCOME\tDISPOSITION\tEVENTS\tFAULT")
+	for _, a := range as {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", a.Seq, a.Subscription, a.Attempt, a.Status, a.Outcome, a.Disposition, strings.Join(a.EventIDs, ","), a.Fault)
+	}
+	_ = tw.Flush()
+	return b.String()
+}
+
+func deadLetterTable(ds []api.DeadLetter) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SUBSCRIPTION\tEVENT\tREASON\tATTEMPTS\tLAST OUTCOME")
+	for _, d := range ds {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", d.Subscription, d.EventID, d.DeadLetterReason, d.DeliveryAttempts, d.LastDeliveryOutcome)
+	}
+	_ = tw.Flush()
+	return b.String()
+}
