@@ -198,11 +198,7 @@ func (p *ControlParts) adapt(rt route) http.Handler {
 			w.WriteHeader(rt.status)
 			_, _ = w.Write(body.data)
 		default:
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(rt.status)
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			_ = enc.Encode(body)
+			wire.WriteJSON(w, rt.status, body, true)
 		}
 	})
 }

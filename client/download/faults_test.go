@@ -15,8 +15,8 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/internal/clock"
 )
 
 // onDisk records, for every request, the Range it asks and the bytes of the

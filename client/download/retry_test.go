@@ -13,8 +13,8 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/internal/clock"
 )
 
 // sleeper is a Sleep that advances a manual clock instead of waiting, and

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator/api"
+	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
@@ -63,9 +64,10 @@ func (s *Service) Recording(ctx context.Context, id string, wait time.Duration) 
 
 // ClockState is the recording clock as GET /_emulator/clock answers it.
 func (s *Service) ClockState() api.ClockState {
-	st := api.ClockState{Now: s.clk.Now().UTC(), Manual: s.manual != nil, ProcessingDelay: api.Duration(max(s.opts.ProcessingDelay, 0))}
-	if s.offset != nil {
-		st.Offset = api.Duration(s.offset.Offset())
+	_, manual := s.clk.(*clock.Manual)
+	st := api.ClockState{Now: s.clk.Now().UTC(), Manual: manual, ProcessingDelay: api.Duration(max(s.opts.ProcessingDelay, 0))}
+	if o, ok := s.clk.(*clock.Offset); ok {
+		st.Offset = api.Duration(o.Offset())
 	}
 	return st
 }

@@ -64,7 +64,7 @@
 // Recording time follows the recording clock. When the emulator runs on a
 // *clock.Manual, that is the manual clock, and Advance (POST /_emulator/clock
 // {"advance":"2h"}) advances all of the emulator's time. Otherwise it is an
-// OffsetClock over the emulator's clock: Advance moves only the recording
+// clock.Offset over the emulator's clock: Advance moves only the recording
 // clock ahead, so recordings, processing delays and callback retries jump
 // forward while signature dates, the journal and Event Grid stay on the wall
 // clock and real SDK clients keep working.

@@ -1,11 +1,9 @@
 package calling
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/acsemu/acsemu/emulator/wire"
@@ -58,17 +56,7 @@ func parseRoute(r *http.Request) (route, bool) {
 }
 
 func checkAPIVersion(r *http.Request) *wire.Error {
-	v, present := r.URL.Query()["api-version"]
-	switch {
-	case !present || len(v) == 0 || v[0] == "":
-		return &wire.Error{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
-			Message: "The api-version query parameter (?api-version=) is required for all requests."}
-	case !slices.Contains(APIVersions, v[0]):
-		return &wire.Error{Status: http.StatusBadRequest, Code: "UnsupportedApiVersion",
-			Message:     fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.Path, v[0]),
-			Explanation: "supported api-versions: " + strings.Join(APIVersions, ", ")}
-	}
-	return nil
+	return wire.CheckAPIVersion(r, APIVersions, "supported api-versions: "+strings.Join(APIVersions, ", "))
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) *wire.Error {
@@ -167,8 +155,4 @@ func (s *Service) serveStart(w http.ResponseWriter, r *http.Request, body []byte
 	return nil
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { wire.WriteJSON(w, status, v, false) }

@@ -43,16 +43,8 @@ func NewClient(baseURL string, hc *http.Client) (*Client, error) {
 	return &Client{base: u, hc: hc}, nil
 }
 
-// APIError is an error answered by the control plane.
-type APIError struct {
-	StatusCode int
-	Code       string
-	Message    string
-}
-
-func (e *APIError) Error() string {
-	return fmt.Sprintf("control plane: %d %s: %s", e.StatusCode, e.Code, e.Message)
-}
+// APIError is an error answered by the control plane (the clients' one error type, api.Error).
+type APIError = api.Error
 
 // IsNotFound reports whether err is a control-plane 404.
 func IsNotFound(err error) bool {
@@ -100,13 +92,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if resp.StatusCode >= 300 {
 		var env struct {
-			Error struct{ Code, Message string } `json:"error"`
+			Error struct{ Code, Message, Target string } `json:"error"`
 		}
 		if json.Unmarshal(raw, &env) != nil || env.Error.Code == "" {
 			env.Error.Code = http.StatusText(resp.StatusCode)
 			env.Error.Message = strings.TrimSpace(string(raw))
 		}
-		return &APIError{StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message}
+		return &APIError{Service: "control plane", StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message, Target: env.Error.Target}
 	}
 	switch o := out.(type) {
 	case nil:

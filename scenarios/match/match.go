@@ -58,7 +58,9 @@ type requestMatcher struct {
 }
 
 // HaveRequest succeeds when the journal holds at least one request matching f.
-func HaveRequest(f api.RequestFilter) types.GomegaMatcher { return &requestMatcher{filter: f, count: -1} }
+func HaveRequest(f api.RequestFilter) types.GomegaMatcher {
+	return &requestMatcher{filter: f, count: -1}
+}
 
 // HaveRequestCount succeeds when exactly n requests match f.
 func HaveRequestCount(f api.RequestFilter, n int) types.GomegaMatcher {
