@@ -53,7 +53,11 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 	}
 	switch name {
 	case "health", "config", "reset", "ca":
-		_, c, err := parse(0, 0)
+		maxArgs := 0
+		if name == "config" {
+			maxArgs = 1 // acsemu config FIELD prints one field, for scripts
+		}
+		rest, c, err := parse(0, maxArgs)
 		if err != nil {
 			return err
 		}
@@ -68,6 +72,9 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 			cfg, err := c.Config(ctx)
 			if err != nil {
 				return err
+			}
+			if len(rest) == 1 {
+				return printField(stdout, cfg, rest[0])
 			}
 			return printJSON(stdout, cfg)
 		case "reset":

@@ -136,7 +136,11 @@ func eventsCommand(ctx context.Context, family string, fs *flag.FlagSet, args []
 		case "delete":
 			return c.DeleteSubscription(ctx, rest[0])
 		default:
-			return c.Drain(ctx, rest[0], *timeout)
+			if err := c.Drain(ctx, rest[0], *timeout); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintf(stdout, "subscription %s: queue empty\n", rest[0])
+			return err
 		}
 	case "subscription validate":
 		if err := need(2); err != nil {

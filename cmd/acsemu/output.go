@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -89,4 +91,33 @@ func deadLetterTable(ds []api.DeadLetter) string {
 	}
 	_ = tw.Flush()
 	return b.String()
+}
+
+// printField prints one top-level JSON field of v, a string without quotes
+// (acsemu config connectionString).
+func printField(w io.Writer, v any, field string) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return err
+	}
+	f, ok := fields[field]
+	if !ok {
+		names := make([]string, 0, len(fields))
+		for k := range fields {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("no field %q; use one of %s", field, strings.Join(names, ", "))
+	}
+	var s string
+	if json.Unmarshal(f, &s) == nil {
+		_, err = fmt.Fprintln(w, s)
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(f))
+	return err
 }
