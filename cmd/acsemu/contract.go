@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/scenarios/contract"
 )
 
@@ -77,7 +78,7 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 	defer srv.Close()
 	fmt.Fprintf(stdout, "acsemu contract: emulator on %s\n  connection string: %s\n  webhook:           %s\n", srv.URL(), srv.ConnectionString(), *webhook)
 	if *tlsOn {
-		fmt.Fprintf(stdout, "  CA certificate:    %s/_emulator/ca.pem\n", srv.URL())
+		fmt.Fprintf(stdout, "  CA certificate:    %s%sca.pem\n", srv.URL(), api.Prefix)
 	}
 	fmt.Fprintln(stdout)
 	if started != nil {

@@ -19,6 +19,7 @@ import (
 	"syscall"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 func main() {
@@ -64,9 +65,9 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	}
 	fmt.Fprintf(stdout, "acsemu is serving the ACS call-recording emulator\n")
 	fmt.Fprintf(stdout, "  connection string: %s\n", srv.ConnectionString())
-	fmt.Fprintf(stdout, "  control plane:     %s/_emulator/\n", srv.URL())
+	fmt.Fprintf(stdout, "  control plane:     %s%s\n", srv.URL(), api.Prefix)
 	if cfg.TLS {
-		fmt.Fprintf(stdout, "  CA certificate:    %s/_emulator/ca.pem\n", srv.URL())
+		fmt.Fprintf(stdout, "  CA certificate:    %s%sca.pem\n", srv.URL(), api.Prefix)
 	}
 	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")
 	<-ctx.Done()
