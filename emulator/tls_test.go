@@ -72,7 +72,8 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
 		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
 	}
-	es, err := ctl.Requests(t.Context(), api.RequestFilter{Plane: "data", Limit: 1})
+	// The entry is written as the answer ends, a moment after the client has the body.
+	es, err := ctl.WaitRequests(t.Context(), api.RequestFilter{Plane: "data", Limit: 1}, 1, 10*time.Second)
 	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
 		t.Fatalf("journal: %+v %v", es, err)
 	}
