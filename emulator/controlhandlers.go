@@ -47,6 +47,9 @@ func completeValidation(ev *eventgrid.Engine) func(*http.Request) (any, error) {
 
 func drain(ev *eventgrid.Engine) func(*http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
+		if err := onlyParams(r.URL.Query(), []string{"timeout"}); err != nil {
+			return nil, err
+		}
 		wait, err := queryDuration(r, "timeout", eventgrid.MaxDrainWait, "InvalidArgument")
 		if err != nil {
 			return nil, err
@@ -100,6 +103,9 @@ func addFaults(inj *faults.Injector) func(*http.Request) (any, error) {
 
 func firedFaults(inj *faults.Injector) func(*http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
+		if err := onlyParams(r.URL.Query(), []string{"after"}); err != nil {
+			return nil, err
+		}
 		v := r.URL.Query().Get("after")
 		after, err := strconv.ParseInt(v, 10, 64)
 		if err != nil && v != "" {
@@ -141,6 +147,9 @@ func advanceClock(call *calling.Service) func(*http.Request) (any, error) {
 
 func callRecording(call *calling.Service) func(*http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
+		if err := onlyParams(r.URL.Query(), []string{"wait"}); err != nil {
+			return nil, err
+		}
 		wait, err := queryDuration(r, "wait", api.MaxWait, "BadRequest")
 		if err != nil {
 			return nil, err

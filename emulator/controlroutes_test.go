@@ -81,6 +81,7 @@ func TestControlRouteErrors(t *testing.T) {
 		{"GET", "requests?documentID=x", 400, "UnknownQueryParameter", "documentID: not a filter here; use plane, target"},
 		{"GET", "deliveries?subscriptio=x", 400, "UnknownQueryParameter", "subscription, outcome, eventId, wait, count"},
 		{"GET", "deadletters?sub=x", 400, "UnknownQueryParameter", "use subscription"},
+		{"GET", "faults/fired?afterSeq=3", 400, "UnknownQueryParameter", "afterSeq: not a filter here; use after"},
 		{"GET", "requests?wait=2h", 400, "BadRequest", "wait: must be a Go duration between 0 and 1m0s"},
 		{"GET", "requests?count=-1&wait=1s", 400, "BadRequest", "count"},
 	} {
