@@ -86,9 +86,7 @@ func (p *ControlParts) listDeliveries(r *http.Request) (any, error) {
 	}
 	f := api.AttemptFilter{Subscription: q.Get("subscription"), Outcome: q.Get("outcome"), EventID: q.Get("eventId")}
 	list := func() []api.Attempt { return p.Events.Attempts(f) }
-	// Delivery attempts are kept by the engine, not the request journal, so
-	// the wait looks again at each journal change and every pollTick.
-	return longPoll(r, list, p.journalChanged, pollTick)
+	return longPoll(r, list, p.Events.AttemptsChanged)
 }
 
 func addFaults(inj *faults.Injector) func(*http.Request) (any, error) {

@@ -7,15 +7,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
-
-// pollTick is how often a long poll on a listing the request journal does
-// not cover (deliveries) looks again; journal changes wake it sooner.
-const pollTick = 50 * time.Millisecond
 
 // parseRequestFilter reads a journal filter from the query (the server side
 // of api.RequestFilter.Values), refusing unknown parameters.
@@ -62,7 +57,7 @@ func (p *ControlParts) listRequests(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return longPoll(r, func() []api.Entry { return p.Journal.Query(f) }, p.Journal.Changed, 0)
+	return longPoll(r, func() []api.Entry { return p.Journal.Query(f) }, p.Journal.Changed)
 }
 
 // countRequests answers how many entries match; ?wait= waits for ?count=.
@@ -73,25 +68,16 @@ func (p *ControlParts) countRequests(r *http.Request) (any, error) {
 	}
 	f.Limit = 0
 	n := 0
-	_, err = longPoll(r, func() []struct{} { n = p.Journal.Count(f); return make([]struct{}, n) }, p.Journal.Changed, 0)
+	_, err = longPoll(r, func() []struct{} { n = p.Journal.Count(f); return make([]struct{}, n) }, p.Journal.Changed)
 	return api.Count{Count: n}, err
-}
-
-// journalChanged is the request journal's change signal (never, without a journal).
-func (p *ControlParts) journalChanged() <-chan struct{} {
-	if p.Journal == nil {
-		return nil
-	}
-	return p.Journal.Changed()
 }
 
 // longPoll answers list(); with ?wait=DURATION (at most api.MaxWait) it
 // waits until list() has at least ?count= items (default 1), the wait runs
-// out or the client goes (tick > 0 also looks again that often, for lists
-// the journal does not signal), and answers the list as it then is (a client that
+// out or the client goes, and answers the list as it then is (a client that
 // needs the count compares). changed is taken before each query, so an entry
 // added between the query and the wait still wakes it.
-func longPoll[T any](r *http.Request, list func() []T, changed func() <-chan struct{}, tick time.Duration) (any, error) {
+func longPoll[T any](r *http.Request, list func() []T, changed func() <-chan struct{}) (any, error) {
 	q := r.URL.Query()
 	wait, err := queryDuration(r, "wait", api.MaxWait, "BadRequest")
 	if err != nil {
@@ -115,20 +101,10 @@ func longPoll[T any](r *http.Request, list func() []T, changed func() <-chan str
 		if len(items) >= want {
 			return items, nil
 		}
-		var ticked <-chan time.Time
-		var t *time.Timer
-		if tick > 0 {
-			t = time.NewTimer(tick)
-			ticked = t.C
-		}
 		select {
 		case <-ch:
-		case <-ticked:
 		case <-ctx.Done():
 			return items, nil
-		}
-		if t != nil {
-			t.Stop()
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
 
 func startEmulator(t *testing.T) *emulator.Server {
@@ -165,4 +167,44 @@ func TestWaitRequestsLongPoll(t *testing.T) {
 	if err != nil || len(es) != 2 {
 		t.Errorf("ran out: %d %v", len(es), err)
 	}
+}
+
+// GET deliveries?wait= answers when the attempt is made, woken by the
+// engine's AttemptsChanged rather than a timer.
+func TestDeliveriesLongPoll(t *testing.T) {
+	srv := startEmulator(t)
+	hook := emulatortest.NewWebhook(t)
+	ctl, ctx := srv.Control(), context.Background()
+	if _, err := ctl.CreateSubscription(ctx, api.SubscriptionSpec{Name: "poll", EndpointURL: hook.URL}); err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		n    int
+		body string
+	}
+	done := make(chan answer, 1)
+	go func() {
+		resp, err := http.Get(srv.URL() + api.Prefix + "deliveries?subscription=poll&wait=1m&count=1")
+		if err != nil {
+			done <- answer{-1, err.Error()}
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		var as []api.Attempt
+		_ = json.Unmarshal(body, &as)
+		done <- answer{len(as), fmt.Sprint(resp.StatusCode, " ", string(body))}
+	}()
+	if _, err := ctl.PublishEvents(ctx, api.Event{Subject: "s", EventType: "t", Data: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case a := <-done:
+		if a.n != 1 {
+			t.Fatalf("got %s", a.body)
+		}
+	case <-time.After(api.MaxWait - time.Second):
+		t.Fatal("the long poll did not answer when the attempt was made")
+	}
+	<-hook.Received()
 }

@@ -34,6 +34,8 @@ type journal struct {
 	mu   sync.Mutex
 	ring *ring.Ring[Attempt]
 	seq  int64
+	// changed is closed at the next add or reset (see AttemptsChanged).
+	changed chan struct{}
 }
 
 func newJournal(capacity int) *journal { return &journal{ring: ring.New[Attempt](capacity)} }
@@ -44,6 +46,7 @@ func (j *journal) add(a Attempt) {
 	j.seq++
 	a.Seq = j.seq
 	j.ring.Add(a)
+	j.notifyLocked()
 }
 
 func (j *journal) query(f AttemptFilter) []Attempt {
@@ -65,6 +68,27 @@ func (j *journal) reset() {
 	defer j.mu.Unlock()
 	j.ring.Reset()
 	j.seq = 0
+	j.notifyLocked()
+}
+
+func (j *journal) notifyLocked() {
+	if j.changed != nil {
+		close(j.changed)
+		j.changed = nil
+	}
+}
+
+// AttemptsChanged returns a channel closed at the next attempt (or Reset):
+// a long poll on the deliveries takes it before querying and waits on it,
+// as on the request journal's Changed.
+func (e *Engine) AttemptsChanged() <-chan struct{} {
+	j := e.journal
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.changed == nil {
+		j.changed = make(chan struct{})
+	}
+	return j.changed
 }
 
 // Attempts returns the journaled attempts that match f, oldest first.
