@@ -134,12 +134,23 @@ func deleteFault(inj *faults.Injector) func(*http.Request) (any, error) {
 func advanceClock(call *calling.Service) func(*http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
 		var in api.ClockAdvance
-		if err := decodeJSON(r, &in, 64<<10, "BadRequest"); err != nil {
-			we := err.(*wire.Error)
-			we.Message += ` (send {"advance":"2h"})`
-			return nil, we
+		if err := decodeSmall(r, &in, `{"advance":"2h"}`); err != nil {
+			return nil, err
 		}
 		return call.AdvanceClock(time.Duration(in.Advance))
+	}
+}
+
+func putCallSettings(call *calling.Service) func(*http.Request) (any, error) {
+	return func(r *http.Request) (any, error) {
+		var in api.CallSettings
+		if err := decodeSmall(r, &in, `{"activationDelay":"2s"}`); err != nil {
+			return nil, err
+		}
+		if err := call.SetSettings(in); err != nil {
+			return nil, err
+		}
+		return call.Settings(), nil
 	}
 }
 
@@ -154,6 +165,16 @@ func callRecording(call *calling.Service) func(*http.Request) (any, error) {
 		}
 		return call.Recording(r.Context(), r.PathValue("id"), wait)
 	}
+}
+
+// decodeSmall decodes a small settings body (at most 64 KiB); a refusal
+// shows a good body, example.
+func decodeSmall(r *http.Request, v any, example string) error {
+	err := decodeJSON(r, v, 64<<10, "BadRequest")
+	if we, ok := err.(*wire.Error); ok {
+		we.Message += " (send " + example + ")"
+	}
+	return err
 }
 
 // waitParams are the long-poll parameters every waitable listing accepts.

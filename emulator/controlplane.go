@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -96,7 +95,7 @@ func (s *Server) createRecording(r *http.Request) (any, error) {
 		ChannelType: in.ChannelType, Participants: in.Participants, ChunkSizeLimit: in.ChunkSizeLimit, Seed: in.Seed,
 		CallID: in.CallID, ServerCallID: in.ServerCallID, SessionEndReason: in.SessionEndReason}
 	for i := 0; len(in.Participants) == 0 && i < in.ParticipantCount; i++ {
-		spec.Participants = append(spec.Participants, fmt.Sprintf("8:acs:%s_%08d-0000-4000-8000-%012d", s.opts.ResourceID, i+1, i+1))
+		spec.Participants = append(spec.Participants, s.store.NewParticipantID())
 	}
 	if in.StartTime != nil {
 		spec.StartTime = *in.StartTime

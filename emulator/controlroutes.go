@@ -98,6 +98,8 @@ func (p *ControlParts) routes() []route {
 	add(call != nil,
 		route{"GET", "clock", "the recording clock", 200, func(*http.Request) (any, error) { return call.ClockState(), nil }, nil},
 		route{"POST", "clock", "move the recording clock forward ({\"advance\":\"2h\"})", 200, advanceClock(call), nil},
+		route{"GET", "calls/settings", "Call Automation settings (activationDelay, activeOnStart)", 200, func(*http.Request) (any, error) { return call.Settings(), nil }, nil},
+		route{"PUT", "calls/settings", "change them for recordings started from now on ({\"activationDelay\":\"2s\"})", 200, putCallSettings(call), nil},
 		route{"GET", "calls/recordings", "Call Automation recordings", 200, func(*http.Request) (any, error) { return call.Recordings(), nil }, nil},
 		route{"GET", "calls/recordings/{id}", "one Call Automation recording (?wait=10s until processed)", 200, callRecording(call), nil})
 	return rs

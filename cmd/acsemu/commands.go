@@ -41,13 +41,22 @@ func init() {
 		{"deliveries", "deliveries [filters]", "Event Grid delivery attempts", runClient},
 		{"deadletters", "deadletters [--subscription S]", "Event Grid dead letters", runClient},
 		{"events", "events publish FILE|-", "publish any Event Grid or CloudEvents JSON", runClient},
-		{"ca", "ca", "print the CA certificate (TLS mode)", runClient},
+		{"ca", "ca [--dir DIR]", "print the CA certificate (TLS mode); --dir: create and print the persistent CA of serve/contract --ca-dir", caCommand},
 		{"contract", "contract --webhook URL", "contract-test your webhook and downloader (see -h)", contractCommand},
 	}
 }
 
 func serveCommand(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	return serve(ctx, args[1:], env, stdout, stderr)
+}
+
+// caCommand is `acsemu ca`: with --dir it works on a CA directory without
+// an emulator, otherwise it asks the running emulator.
+func caCommand(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	if caLocal(args[1:]) {
+		return caCmd(args[1:], env, stdout, stderr)
+	}
+	return runClient(ctx, args, env, stdout, stderr)
 }
 
 func contractCommand(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/acsemu/acsemu/emulator"
@@ -66,11 +67,24 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	fmt.Fprintf(stdout, "acsemu is serving the ACS call-recording emulator\n")
 	fmt.Fprintf(stdout, "  connection string: %s\n", srv.ConnectionString())
 	fmt.Fprintf(stdout, "  control plane:     %s%s\n", srv.URL(), api.Prefix)
+	fmt.Fprintf(stdout, "  seed:              %d (--seed %d reproduces this run)\n", srv.Seed(), srv.Seed())
 	if cfg.TLS {
 		fmt.Fprintf(stdout, "  CA certificate:    %s%sca.pem\n", srv.URL(), api.Prefix)
 	}
+	printAppEnv(stdout, srv, cfg.StorageHost)
 	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "acsemu: shutting down")
 	return srv.Close()
+}
+
+// caLocal reports whether `acsemu ca` names a CA directory (then it works
+// without an emulator) rather than asking a running emulator.
+func caLocal(args []string) bool {
+	for _, a := range args {
+		if a == "-dir" || a == "--dir" || strings.HasPrefix(a, "-dir=") || strings.HasPrefix(a, "--dir=") {
+			return true
+		}
+	}
+	return false
 }

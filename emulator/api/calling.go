@@ -16,12 +16,26 @@ type ClockState struct {
 	ProcessingDelay Duration `json:"processingDelay"`
 }
 
+// CallSettings are the Call Automation settings (GET and PUT /_emulator/calls/settings).
+type CallSettings struct {
+	// ActivationDelay is the recording-clock time a started recording stays
+	// "inactive" before media flows and it turns "active" (the real service
+	// takes a few seconds). 0 turns it active right after the "inactive"
+	// answer and callback.
+	ActivationDelay Duration `json:"activationDelay"`
+	// ActiveOnStart restores the emulator's behaviour before it reproduced
+	// recorded traffic: start answers "active" with a single "active" callback.
+	ActiveOnStart bool `json:"activeOnStart,omitempty"`
+}
+
 // ClockAdvance is the body of POST /_emulator/clock.
 type ClockAdvance struct {
 	Advance Duration `json:"advance"`
 }
 
 // CallRecording is a recording started through the Call Automation API.
+// CallConnectionID is the start request's, or the one the emulator made up
+// for a call locator; the recording id encodes it.
 type CallRecording struct {
 	RecordingID      string `json:"recordingId"`
 	State            string `json:"state"`

@@ -31,6 +31,7 @@ func (s *Service) Recordings() []api.CallRecording {
 	out := make([]api.CallRecording, 0, len(s.order))
 	for _, id := range s.order {
 		if sess := s.sessions[id]; sess != nil {
+			s.catchUpLocked(sess, now)
 			out = append(out, sess.view(now))
 		}
 	}
@@ -59,7 +60,9 @@ func (s *Service) Recording(ctx context.Context, id string, wait time.Duration) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return sess.view(s.clk.Now()), nil
+	now := s.clk.Now()
+	s.catchUpLocked(sess, now)
+	return sess.view(now), nil
 }
 
 // ClockState is the recording clock as GET /_emulator/clock answers it.
@@ -77,10 +80,10 @@ func (sess *session) view(now time.Time) api.CallRecording {
 	p := &sess.plan
 	v := api.CallRecording{RecordingID: sess.id, State: sess.state, Stopped: !sess.stoppedAt.IsZero(),
 		CallID: sess.callID, ServerCallID: sess.serverCallID, GroupCallID: p.groupCallID, RoomID: p.roomID,
-		CallConnectionID: p.callConnectionID, CallbackURI: p.callbackURI, ContentType: p.contentType,
+		CallConnectionID: sess.callConnID, CallbackURI: p.callbackURI, ContentType: p.contentType,
 		ChannelType: p.channelType, Format: p.format, Participants: append([]string{}, p.participants...),
 		PauseOnStart: p.pauseOnStart, ExternalStorageKind: p.storageKind, ExternalStorageURL: p.storageURL,
-		StartTime: sess.startedAt.UTC(), Pauses: []api.Pause{}, Processed: !sess.processedAt.IsZero(), Error: sess.err}
+		StartTime: cmpOr(sess.mediaStart, sess.startedAt).UTC(), Pauses: []api.Pause{}, Processed: !sess.processedAt.IsZero(), Error: sess.err}
 	active := sess.active
 	if v.Stopped {
 		stop, due := sess.stoppedAt.UTC(), sess.processAt.UTC()
@@ -93,4 +96,12 @@ func (sess *session) view(now time.Time) api.CallRecording {
 		v.Pauses = append(v.Pauses, api.Pause{At: api.Duration(ps.At), Duration: api.Duration(ps.Duration)})
 	}
 	return v
+}
+
+// cmpOr is a unless it is the zero time, else b.
+func cmpOr(a, b time.Time) time.Time {
+	if a.IsZero() {
+		return b
+	}
+	return a
 }

@@ -21,6 +21,18 @@ func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) (api.ClockSt
 	return st, c.do(ctx, http.MethodPost, "clock", nil, api.ClockAdvance{Advance: api.Duration(d)}, &st)
 }
 
+// CallSettings returns the Call Automation settings.
+func (c *Client) CallSettings(ctx context.Context) (api.CallSettings, error) {
+	var out api.CallSettings
+	return out, c.do(ctx, http.MethodGet, "calls/settings", nil, nil, &out)
+}
+
+// SetCallSettings replaces the Call Automation settings for recordings started from now on.
+func (c *Client) SetCallSettings(ctx context.Context, in api.CallSettings) (api.CallSettings, error) {
+	var out api.CallSettings
+	return out, c.do(ctx, http.MethodPut, "calls/settings", nil, in, &out)
+}
+
 // CallRecordings lists the recordings started through the Call Automation API.
 func (c *Client) CallRecordings(ctx context.Context) ([]api.CallRecording, error) {
 	var out []api.CallRecording
