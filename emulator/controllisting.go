@@ -67,9 +67,7 @@ func (p *ControlParts) countRequests(r *http.Request) (any, error) {
 		return nil, err
 	}
 	f.Limit = 0
-	n := 0
-	_, err = longPoll(r, func() []struct{} { n = p.Journal.Count(f); return make([]struct{}, n) }, p.Journal.Changed)
-	return api.Count{Count: n}, err
+	return awaitCount(r, func() (api.Count, int) { n := p.Journal.Count(f); return api.Count{Count: n}, n }, p.Journal.Changed)
 }
 
 // longPoll answers list(); with ?wait=DURATION (at most api.MaxWait) it
@@ -78,6 +76,12 @@ func (p *ControlParts) countRequests(r *http.Request) (any, error) {
 // needs the count compares). changed is taken before each query, so an entry
 // added between the query and the wait still wakes it.
 func longPoll[T any](r *http.Request, list func() []T, changed func() <-chan struct{}) (any, error) {
+	return awaitCount(r, func() ([]T, int) { items := list(); return items, len(items) }, changed)
+}
+
+// awaitCount is longPoll over any answer: get returns the answer and how
+// many matching items it stands for.
+func awaitCount[T any](r *http.Request, get func() (T, int), changed func() <-chan struct{}) (any, error) {
 	q := r.URL.Query()
 	wait, err := queryDuration(r, "wait", api.MaxWait, "BadRequest")
 	if err != nil {
@@ -91,20 +95,21 @@ func longPoll[T any](r *http.Request, list func() []T, changed func() <-chan str
 		}
 	}
 	if wait == 0 {
-		return list(), nil
+		v, _ := get()
+		return v, nil
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), wait)
 	defer cancel()
 	for {
 		ch := changed()
-		items := list()
-		if len(items) >= want {
-			return items, nil
+		v, n := get()
+		if n >= want {
+			return v, nil
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return items, nil
+			return v, nil
 		}
 	}
 }

@@ -208,3 +208,33 @@ func TestDeliveriesLongPoll(t *testing.T) {
 	}
 	<-hook.Received()
 }
+
+// requests/count?wait= holds until the count is reached.
+func TestCountLongPoll(t *testing.T) {
+	srv := startEmulator(t)
+	done := make(chan string, 1)
+	go func() {
+		resp, err := http.Get(srv.URL() + api.Prefix + "requests/count?plane=control&pathPrefix=" + api.Prefix + "health&wait=1m&count=2")
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		done <- string(b)
+	}()
+	for range 2 {
+		if _, err := srv.Control().Health(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case body := <-done:
+		var c api.Count
+		if err := json.Unmarshal([]byte(body), &c); err != nil || c.Count != 2 {
+			t.Fatalf("got %s", body)
+		}
+	case <-time.After(api.MaxWait - time.Second):
+		t.Fatal("the count long poll did not answer")
+	}
+}
