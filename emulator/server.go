@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/clock"
@@ -56,10 +57,13 @@ type Server struct {
 	store    *recordings.Store
 	calling  *calling.Service
 	journal  *journal.Journal
-	events   *eventgrid.Engine
-	faults   *faults.Injector
-	guard    controlGuard
-	tokens   *tokens.Issuer
+	// control serves /_emulator/ (controlroutes.go), built once, behind the
+	// guard (controlguard.go).
+	control http.Handler
+	events  *eventgrid.Engine
+	faults  *faults.Injector
+	guard   controlGuard
+	tokens  *tokens.Issuer
 
 	serveErr chan error
 	closeMu  sync.Once
@@ -175,6 +179,8 @@ func New(opts Options) (*Server, error) {
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, ActivationDelay: opts.RecordingActivationDelay,
 		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger, Authorize: s.callbackAuthorization})
+	s.control = NewControlHandler(ControlParts{Server: s, Events: s.events, Faults: s.faults, Calling: s.calling,
+		Journal: s.journal, Clock: opts.Clock})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url, "seed", opts.Seed)
 	if opts.ControlToken == "" && !isLoopbackAddr(ln.Addr().String()) {
@@ -329,7 +335,7 @@ func (s *Server) Close() error {
 
 // ServeHTTP routes the control plane and the data plane.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, control.Prefix) {
+	if strings.HasPrefix(r.URL.Path, api.Prefix) {
 		s.serveGuardedControl(w, r)
 		return
 	}

@@ -64,7 +64,7 @@ func TestLoadDownloadAndSign(t *testing.T) {
 	if err != nil || len(cfg.Args) != 2 || cfg.State != "/tmp/s.db" {
 		t.Fatalf("%+v %v", cfg, err)
 	}
-	cfg, err = Load([]string{"sign", "--method", "post", "--date", "Tue, 01 Jul 2025 12:34:56 GMT", "--legacy-date", "true", "https://x/y"},
+	cfg, err = Load([]string{"sign", "--method", "post", "--date", "Tue, 01 Jul 2025 12:34:56 GMT", "--legacy-date=true", "https://x/y"},
 		envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
 	if err != nil || cfg.Method != "POST" || !cfg.DateHeader || !cfg.Date.Equal(time.Date(2025, 7, 1, 12, 34, 56, 0, time.UTC)) {
 		t.Fatalf("%+v %v", cfg, err)
@@ -86,7 +86,7 @@ func TestLoadErrors(t *testing.T) {
 		{[]string{"serve", "extra"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "no arguments"},
 		{[]string{"serve", "--log-format", "xml"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--log-format"},
 		{[]string{"serve", "--progress", "maybe"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--progress"},
-		{[]string{"serve", "--verbose", "very"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--verbose"},
+		{[]string{"serve", "--verbose=very"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--verbose"},
 		{[]string{"download"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "needs document ids"},
 		{[]string{"sign"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "one URL"},
 		{[]string{"sign", "--date", "yesterday", "https://x"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--date"},

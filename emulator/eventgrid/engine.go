@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
@@ -299,7 +300,7 @@ func (e *Engine) validationURL(name, code string) string {
 	for len(base) > 0 && base[len(base)-1] == '/' {
 		base = base[:len(base)-1]
 	}
-	return base + "/_emulator/subscriptions/" + name + "/validate?code=" + code
+	return base + api.Prefix + "subscriptions/" + name + "/validate?code=" + code
 }
 
 // key is a subscription's map key: names are case-insensitive, as in Azure

@@ -1,14 +1,6 @@
-package control
+package api
 
-import (
-	"time"
-
-	"github.com/acsemu/acsemu/internal/jsondur"
-)
-
-// Duration is a time.Duration that travels in JSON as a Go duration string
-// ("90s", "2h30m"); a bare JSON number is read as milliseconds.
-type Duration = jsondur.Duration
+import "time"
 
 // Pause is a pause in a recording: it starts at the given active (recorded)
 // time and lasts the given duration.
