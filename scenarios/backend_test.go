@@ -33,6 +33,7 @@ const containerStartTimeout = 2 * time.Minute
 // emu is the emulator a spec talks to, over HTTP only, whichever way it runs.
 type emu struct {
 	url, connectionString, storageURL, publicURL string
+	resourceImmutableID                          string
 	control                                      *control.Client
 	httpClient                                   *http.Client
 	// server is the in-process emulator, for the few specs that read its
@@ -55,14 +56,15 @@ func (e *emu) AdvanceClock(ctx context.Context, d time.Duration) error {
 	return err
 }
 
-func (e *emu) URL() string                { return e.url }
-func (e *emu) ConnectionString() string   { return e.connectionString }
-func (e *emu) StorageBaseURL() string     { return e.storageURL }
-func (e *emu) PublicURL() string          { return e.publicURL }
-func (e *emu) Control() *control.Client   { return e.control }
-func (e *emu) HTTPClient() *http.Client   { return e.httpClient }
-func inContainer() bool                   { return testImage != "" }
-func containerSkipReason(w string) string { return "in process only (ACSEMU_TEST_IMAGE is set): " + w }
+func (e *emu) URL() string                 { return e.url }
+func (e *emu) ConnectionString() string    { return e.connectionString }
+func (e *emu) StorageBaseURL() string      { return e.storageURL }
+func (e *emu) PublicURL() string           { return e.publicURL }
+func (e *emu) Control() *control.Client    { return e.control }
+func (e *emu) HTTPClient() *http.Client    { return e.httpClient }
+func (e *emu) ResourceImmutableID() string { return e.resourceImmutableID }
+func inContainer() bool                    { return testImage != "" }
+func containerSkipReason(w string) string  { return "in process only (ACSEMU_TEST_IMAGE is set): " + w }
 
 // startEmulator starts an emulator for the spec and stops it when the spec ends.
 func startEmulator(opts emulator.Options) *emu {
@@ -74,7 +76,8 @@ func startEmulator(opts emulator.Options) *emu {
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(srv.Close)
 	return &emu{url: srv.URL(), connectionString: srv.ConnectionString(), storageURL: srv.StorageBaseURL(),
-		publicURL: srv.PublicURL(), control: srv.Control(), httpClient: srv.HTTPClient(), server: srv}
+		publicURL: srv.PublicURL(), control: srv.Control(), httpClient: srv.HTTPClient(), server: srv,
+		resourceImmutableID: srv.ResourceImmutableID()}
 }
 
 // startContainer runs testImage configured like opts. What only an
@@ -144,7 +147,7 @@ func startContainer(opts emulator.Options) *emu {
 	}
 	cfg, err := e.control.Config(ctx)
 	Expect(err).NotTo(HaveOccurred())
-	e.storageURL, e.publicURL = cfg.StorageBaseURL, e.url
+	e.storageURL, e.publicURL, e.resourceImmutableID = cfg.StorageBaseURL, e.url, cfg.ResourceImmutableID
 	if opts.PublicURL != "" {
 		e.publicURL = strings.TrimRight(opts.PublicURL, "/")
 	}

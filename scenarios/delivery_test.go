@@ -14,20 +14,20 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/webhook"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
 
 // smallRecording is a recording of two small chunks.
-var smallRecording = control.RecordingSpec{Duration: control.Duration(3 * time.Second), ChunkSizeLimit: 60_000}
+var smallRecording = api.RecordingSpec{Duration: api.Duration(3 * time.Second), ChunkSizeLimit: 60_000}
 
 // fileEvent is the RecordingFileStatusUpdated event of a recording created
 // with NoEvent, as the emulator would publish it, built from the control
 // plane's view so that it works against a container too. In process it is
 // checked against the event the emulator's store builds.
-func fileEvent(srv *emu, rec control.Recording) eventgrid.Event {
+func fileEvent(srv *emu, rec api.Recording) eventgrid.Event {
 	GinkgoHelper()
 	var d recordings.EventData
 	d.RecordingStorageInfo.RecordingChunks = []recordings.EventChunk{}

@@ -27,6 +27,11 @@ at loopback) with https when ACSEMU_TLS is true.
 Flags:
 `
 
+// healthCommand is the command table's entry for `acsemu health`.
+func healthCommand(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	return healthCmd(ctx, args[1:], env, stdout, stderr)
+}
+
 // healthCmd runs `acsemu health`.
 func healthCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("acsemu health", flag.ContinueOnError)

@@ -23,7 +23,7 @@ import (
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/client/webhook"
 	"github.com/acsemu/acsemu/emulator/acsemu"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
@@ -108,7 +108,7 @@ func TestRecordingFlowThroughTheContainer(t *testing.T) {
 	if sub.ProvisioningState != eventgrid.StateSucceeded {
 		t.Fatalf("the host webhook did not validate the subscription: %+v", sub)
 	}
-	rec, err := ctl.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(6 * time.Second), ChunkSizeLimit: 100_000})
+	rec, err := ctl.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(6 * time.Second), ChunkSizeLimit: 100_000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestRecordingFlowThroughTheContainer(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no event reached the host webhook")
 	}
-	byID := map[string]control.Document{}
+	byID := map[string]api.Document{}
 	for _, d := range rec.Documents {
 		byID[d.ID] = d
 	}
@@ -185,16 +185,37 @@ func TestOptionsConfigureTheEmulator(t *testing.T) {
 	if cfg.Seed != 42 || !cfg.StrictAuth || cfg.EventTimeScale != 0.5 || cfg.URL != u || cfg.StorageBaseURL != "http://storage.example:1234" {
 		t.Fatalf("config %+v (URL %s)", cfg, u)
 	}
-	cs, _ := ctr.ConnectionString(ctx)
-	if want := "endpoint=" + u + "/;accesskey=" + base64.StdEncoding.EncodeToString(key); cs != want || cfg.ConnectionString != want {
-		t.Fatalf("connection string %q, the emulator's %q, want %q", cs, cfg.ConnectionString, want)
-	}
 	fs, err := ctl.Faults(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(fs) != 1 || fs[0].Rule.ID != "unavailable" {
 		t.Fatalf("fault rules from the file: %+v", fs)
+	}
+	cs, _ := ctr.ConnectionString(ctx)
+	if want := "endpoint=" + u + "/;accesskey=" + base64.StdEncoding.EncodeToString(key); cs != want || !cfg.CustomAccessKey {
+		t.Fatalf("connection string %q, want %q (custom key %v)", cs, want, cfg.CustomAccessKey)
+	}
+	// The emulator checks signatures with the key given: a download signed
+	// with the connection string is served.
+	if err := ctl.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := ctl.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := signer.ParseConnectionString(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := signer.New(parsed).Client().Get(rec.Documents[0].ContentLocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("a download signed with the custom key: %s", resp.Status)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/acsemu/acsemu/emulator/acsemu"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 // Run the emulator image next to the code under test, hand that code the
@@ -39,7 +39,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rec, err := ctl.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(20 * time.Second),
+	rec, err := ctl.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(20 * time.Second),
 		Format: "wav", ChunkSizeLimit: 400_000})
 	if err != nil {
 		log.Fatal(err)

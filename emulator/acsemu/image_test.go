@@ -26,6 +26,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/fixtures/brokenhooks"
 	"github.com/acsemu/acsemu/scenarios/contract"
@@ -104,7 +105,7 @@ func TestImageServesHealthAndSignedDownloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := ctl.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(2 * time.Second), NoEvent: true})
+	rec, err := ctl.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(2 * time.Second), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
@@ -83,7 +84,7 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 		t := target{s: s, schema: spec.EventDeliverySchema}
 		open := filterIsEmpty(spec.Filter)
 		for _, ev := range evs {
-			if open || spec.Filter.Match(t.schema, ev.object(t.schema)) {
+			if open || filter.Spec(spec.Filter).Match(t.schema, ev.object(t.schema)) {
 				t.evs = append(t.evs, ev)
 				t.bytes += ev.size
 			}
