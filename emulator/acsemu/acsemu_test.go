@@ -209,7 +209,9 @@ func TestOptionsConfigureTheEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := signer.New(parsed).Client().Get(rec.Documents[0].ContentLocation)
+	// The locations name the storage URL given; the emulator itself serves them.
+	loc := strings.Replace(rec.Documents[0].ContentLocation, "http://storage.example:1234", u, 1)
+	resp, err := signer.New(parsed).Client().Get(loc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,6 +146,9 @@ func contractRun(ctx context.Context, t *testing.T, addr, webhook string) (strin
 		"--public-url", "http://"+addr, "--quiet", "300ms", "--timeout", "30s", "--wait", "20s")
 }
 
+// acsrecSecret is the ?code= secret acsrec serve requires of deliveries.
+const acsrecSecret = "acsemu-image-test"
+
 // startAcsrec builds and runs `acsrec serve` for the emulator at addr and
 // returns its webhook URL.
 func startAcsrec(ctx context.Context, t *testing.T, addr string) string {
@@ -155,7 +158,8 @@ func startAcsrec(ctx context.Context, t *testing.T, addr string) string {
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/acsemu/acsemu/cmd/acsrec").CombinedOutput(); err != nil {
 		t.Fatalf("build acsrec: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--out", filepath.Join(dir, "out"), "--progress", "off")
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--out", filepath.Join(dir, "out"), "--progress", "off",
+		"--secret", acsrecSecret)
 	cmd.Env = append(os.Environ(), "ACSREC_CONNECTION_STRING="+devConnectionString(addr))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -179,7 +183,7 @@ func startAcsrec(ctx context.Context, t *testing.T, addr string) string {
 	}()
 	select {
 	case u := <-found:
-		return u
+		return u + "?code=" + acsrecSecret // Event Grid calls the webhook with its secret
 	case <-ctx.Done():
 		t.Fatal("acsrec serve did not log its webhook URL")
 		return ""
@@ -214,7 +218,7 @@ func TestImageContractMode(t *testing.T) {
 		defer hook.Close()
 		hs := httptest.NewServer(hook)
 		defer hs.Close()
-		out, err := contractRun(ctx, t, addr, hs.URL+"/api/events")
+		out, err := contractRun(ctx, t, addr, hs.URL+"/api/events?code="+brokenhooks.Secret)
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 			t.Fatalf("contract against a broken webhook: %v, want exit code 1\n%s", err, out)

@@ -161,6 +161,7 @@ const containerFaultsPath = "/etc/acsemu/faults.json"
 func (s settings) serveArgs(addr string) []string {
 	args := []string{"serve", "--addr", addr}
 	add := func(flag, v string) { args = append(args, "--"+flag, v) }
+	on := func(flag string) { args = append(args, "--"+flag) } // a boolean flag
 	if s.accessKey != nil {
 		add("access-key", base64.StdEncoding.EncodeToString(s.accessKey))
 	}
@@ -168,7 +169,7 @@ func (s settings) serveArgs(addr string) []string {
 		add("seed", strconv.FormatInt(*s.seed, 10))
 	}
 	if s.tls {
-		add("tls", "true")
+		on("tls")
 		if len(s.tlsHosts) > 0 {
 			add("tls-hosts", strings.Join(s.tlsHosts, ","))
 		}
@@ -186,10 +187,10 @@ func (s settings) serveArgs(addr string) []string {
 		add("event-time-scale", strconv.FormatFloat(s.timeScale, 'g', -1, 64))
 	}
 	if s.strictAuth {
-		add("strict-auth", "true")
+		on("strict-auth")
 	}
 	if s.validators {
-		add("storage-validators", "true")
+		on("storage-validators")
 	}
 	if !s.manualClock.IsZero() {
 		add("manual-clock", s.manualClock.UTC().Format(time.RFC3339Nano))

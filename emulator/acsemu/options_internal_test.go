@@ -18,10 +18,10 @@ func TestOfflineServeArgs(t *testing.T) {
 	}
 	s.faultsFile = "/host/rules.json"
 	got := s.serveArgs("127.0.0.1:0")
-	want := []string{"serve", "--addr", "127.0.0.1:0", "--access-key", "AQID", "--seed", "9", "--tls", "true",
+	want := []string{"serve", "--addr", "127.0.0.1:0", "--access-key", "AQID", "--seed", "9", "--tls",
 		"--tls-hosts", "a.example,b.example", "--public-url", "http://pub:1", "--storage-url", "http://sto:2",
-		"--faults", containerFaultsPath, "--event-time-scale", "0.001", "--strict-auth", "true",
-		"--storage-validators", "true", "--manual-clock", "2025-07-01T10:00:00.5Z"}
+		"--faults", containerFaultsPath, "--event-time-scale", "0.001", "--strict-auth",
+		"--storage-validators", "--manual-clock", "2025-07-01T10:00:00.5Z"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("serveArgs\n got %q\nwant %q", got, want)
 	}

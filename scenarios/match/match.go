@@ -131,8 +131,10 @@ func (m *requestMatcher) await(actual any) ([]api.Entry, error) {
 		}
 	case *control.Client:
 		return a.WaitRequests(ctx, m.filter, 1, m.within)
+	case interface{ Control() *control.Client }: // an emulator reached over HTTP, such as a container
+		return m.await(a.Control())
 	}
-	return nil, fmt.Errorf("match: expected an *emulator.Server or a *control.Client, got %T", actual)
+	return nil, fmt.Errorf("match: expected an *emulator.Server, a *control.Client or something with Control(), got %T", actual)
 }
 
 type downloadedOnce struct {
