@@ -39,4 +39,5 @@ bench:
 	$(GO) test -run='^$$' -bench=Verify -benchmem ./emulator/auth/
 	$(GO) test -run='^$$' -bench=. -benchmem ./emulator/httprange/ ./emulator/media/
 	$(GO) test -run='^$$' -bench=Download -benchtime=3x ./client/download/
+	$(GO) test -run='^$$' -bench=JournalBytes -benchtime=1x ./emulator/journal/
 	$(GO) test -run='^$$' -bench='Delivery|QueueMemory' -benchtime=2s ./emulator/eventgrid/

@@ -90,7 +90,7 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 	case path == "health":
 		return http.StatusOK, control.Health{Status: "ok"}, nil
 	case path == "config" && is(http.MethodGet):
-		return http.StatusOK, s.config(), nil
+		return http.StatusOK, s.withBounds(s.config()), nil
 	case path == "reset" && is(http.MethodPost):
 		s.store.Reset()
 		s.events.Reset()
@@ -154,7 +154,11 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 		if path == "requests/count" {
 			return http.StatusOK, control.Count{Count: s.journal.Count(f)}, nil
 		}
-		return http.StatusOK, s.journal.Query(f), nil
+		page, next := s.journal.List(f)
+		if next != 0 {
+			w.Header().Set("Link", journal.NextLink(r.URL, next))
+		}
+		return http.StatusOK, page, nil
 	case strings.HasPrefix(path, "faults"):
 		return s.faults.ServeControl(r, path)
 	case calling.IsControlPath(path):

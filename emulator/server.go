@@ -118,7 +118,8 @@ func New(opts Options) (*Server, error) {
 		log:      opts.Logger,
 		verifier: verifier,
 		store:    recordings.NewStore(opts.Clock, opts.Seed, opts.ResourceID, opts.MaxUpload),
-		journal:  journal.New(opts.JournalCapacity),
+		journal: journal.NewWithLimits(journal.Limits{Entries: opts.JournalCapacity, Bytes: opts.JournalMaxBytes,
+			HeaderBytes: opts.JournalMaxHeaderBytes}),
 		faults:   inj,
 		serveErr: make(chan error, 1),
 	}

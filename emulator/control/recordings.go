@@ -3,6 +3,7 @@ package control
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -94,6 +95,9 @@ func ParseRequestFilter(q url.Values) (RequestFilter, error) {
 		}
 		f.AfterID = n
 	}
+	if f.Limit > journal.MaxPage {
+		return f, &APIError{StatusCode: http.StatusBadRequest, Code: "BadRequest", Message: fmt.Sprintf("limit: at most %d; leave it out to page through everything with afterId", journal.MaxPage)}
+	}
 	switch f.HasRange {
 	case "", "yes", "no":
 	default:
@@ -108,9 +112,21 @@ func ParseRequestFilter(q url.Values) (RequestFilter, error) {
 }
 
 // Requests returns the journal entries matching f, oldest first.
+// Without f.Limit it follows the pages (journal.MaxPage entries each) to the
+// end; with it, it returns the newest f.Limit matches in one request.
 func (c *Client) Requests(ctx context.Context, f RequestFilter) ([]journal.Entry, error) {
-	var es []journal.Entry
-	return es, c.do(ctx, http.MethodGet, "requests", f.Values(), nil, &es)
+	var all []journal.Entry
+	for {
+		var page []journal.Entry
+		if err := c.do(ctx, http.MethodGet, "requests", f.Values(), nil, &page); err != nil {
+			return all, err
+		}
+		all = append(all, page...)
+		if f.Limit > 0 || len(page) < journal.MaxPage {
+			return all, nil
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
 }
 
 // CountRequests counts the journal entries matching f.

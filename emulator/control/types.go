@@ -96,6 +96,15 @@ type Config struct {
 	Seed             int64   `json:"seed"`
 	TLS              bool    `json:"tls"`
 	EventTimeScale   float64 `json:"eventTimeScale"`
+	// Bounds of what the emulator holds (see the README's settings table).
+	JournalMaxEntries     int    `json:"journalMaxEntries"`
+	JournalMaxBytes       int64  `json:"journalMaxBytes"`
+	JournalMaxHeaderBytes int    `json:"journalMaxHeaderBytes"`
+	MaxRecordings         int    `json:"maxRecordings"`
+	MaxStoredBytes        int64  `json:"maxStoredBytes"`
+	MaxUploadedBytes      int64  `json:"maxUploadedBytes"`
+	EventQueueMaxBytes    int64  `json:"eventQueueMaxBytes"`
+	WriteIdleTimeout      string `json:"writeIdleTimeout"`
 }
 
 // Count is the answer of the count endpoints.
