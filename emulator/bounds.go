@@ -7,5 +7,9 @@ import "github.com/acsemu/acsemu/emulator/control"
 func (s *Server) withBounds(c control.Config) control.Config {
 	l := s.journal.Limits()
 	c.JournalMaxEntries, c.JournalMaxBytes, c.JournalMaxHeaderBytes = l.Entries, l.Bytes, l.HeaderBytes
+	c.WriteIdleTimeout = "disabled"
+	if s.opts.WriteIdleTimeout > 0 {
+		c.WriteIdleTimeout = s.opts.WriteIdleTimeout.String()
+	}
 	return c
 }

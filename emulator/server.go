@@ -94,6 +94,12 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxRequestBody <= 0 {
 		opts.MaxRequestBody = 1 << 20
 	}
+	switch {
+	case opts.WriteIdleTimeout == 0:
+		opts.WriteIdleTimeout = DefaultWriteIdleTimeout
+	case opts.WriteIdleTimeout < 0:
+		opts.WriteIdleTimeout = 0
+	}
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = 512 << 20
 	}
@@ -247,6 +253,9 @@ func (s *Server) Close() error {
 
 // ServeHTTP routes the control plane and the data plane.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.opts.WriteIdleTimeout > 0 {
+		w = newIdleWriter(w, s.opts.WriteIdleTimeout)
+	}
 	if strings.HasPrefix(r.URL.Path, control.Prefix) {
 		s.serveControl(w, r)
 		return
