@@ -105,7 +105,7 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 		case http.MethodGet:
 			out := []control.Recording{}
 			for _, rec := range s.store.Recordings() {
-				view, err := s.recordingView(rec)
+				view, err := s.recordingView(rec, true)
 				if err != nil {
 					return 0, nil, err
 				}
@@ -119,12 +119,13 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 		if !ok {
 			return 0, nil, controlErr(http.StatusNotFound, "NotFound", "no recording %q", parts[1])
 		}
-		view, err := s.recordingView(rec)
+		s.waitHashes(r, rec.Documents...)
+		view, err := s.recordingView(rec, true)
 		return http.StatusOK, view, err
 	case path == "documents" && is(http.MethodGet):
 		out := []control.Document{}
 		for _, d := range s.store.Documents() {
-			view, err := s.documentView(d)
+			view, err := s.documentView(d, true)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -138,7 +139,8 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 			if !ok {
 				return 0, nil, controlErr(http.StatusNotFound, "NotFound", "no document %q", parts[1])
 			}
-			view, err := s.documentView(d)
+			s.waitHashes(r, d)
+			view, err := s.documentView(d, true)
 			return http.StatusOK, view, err
 		case http.MethodPut:
 			return s.uploadDocument(r, parts[1])
@@ -220,7 +222,10 @@ func (s *Server) createRecording(r *http.Request) (int, any, error) {
 			return 0, nil, err
 		}
 	}
-	view, err := s.recordingView(rec)
+	// Creating hashes nothing (a tiny recording excepted): the answer says
+	// sha256Pending, and hashing starts when a hash is first asked for.
+	s.waitHashes(r, rec.Documents...)
+	view, err := s.recordingView(rec, false)
 	return http.StatusCreated, view, err
 }
 
@@ -234,17 +239,20 @@ func (s *Server) uploadDocument(r *http.Request, id string) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	view, err := s.documentView(d)
+	s.waitHashes(r, d)
+	view, err := s.documentView(d, true)
 	return http.StatusOK, view, err
 }
 
-func (s *Server) recordingView(rec *recordings.Recording) (control.Recording, error) {
+// recordingView is rec for the control plane; start begins computing the
+// hashes not known yet (see documentView).
+func (s *Server) recordingView(rec *recordings.Recording, start bool) (control.Recording, error) {
 	v := control.Recording{ID: rec.ID, CallID: rec.CallID, ServerCallID: rec.ServerCallID, Subject: rec.Subject(),
 		StartTime: rec.StartTime, DurationMs: rec.Duration.Milliseconds(), Format: rec.Spec.Format,
 		ContentType: rec.Spec.ContentType, ChannelType: rec.Spec.ChannelType, Participants: rec.Spec.Participants,
 		Seed: rec.Spec.Seed, Documents: []control.Document{}}
 	for _, d := range rec.Documents {
-		dv, err := s.documentView(d)
+		dv, err := s.documentView(d, start)
 		if err != nil {
 			return v, err
 		}
@@ -253,13 +261,19 @@ func (s *Server) recordingView(rec *recordings.Recording) (control.Recording, er
 	return v, nil
 }
 
-func (s *Server) documentView(d *recordings.Document) (control.Document, error) {
+// documentView is d for the control plane. Its hashes are those known; with
+// start, asking for them begins computing the others in the background.
+func (s *Server) documentView(d *recordings.Document, start bool) (control.Document, error) {
 	media, meta := d.Media(), d.Metadata()
-	mediaHash, err := media.SHA256()
+	status := s.hasher.Peek
+	if start {
+		status = s.hasher.Status
+	}
+	mediaHash, mediaPending, err := status(media)
 	if err != nil {
 		return control.Document{}, err
 	}
-	metaHash, err := meta.SHA256()
+	metaHash, metaPending, err := s.hasher.Status(meta) // a few KB: hashed on the spot
 	if err != nil {
 		return control.Document{}, err
 	}
@@ -268,6 +282,6 @@ func (s *Server) documentView(d *recordings.Document) (control.Document, error) 
 	return control.Document{ID: d.ID, RecordingID: d.RecordingID, Index: d.Index, EndReason: d.EndReason,
 		MediaKind: d.MediaKind, StartTime: d.StartTime, DurationMs: d.Duration.Milliseconds(), Size: media.Size(),
 		SHA256: mediaHash, MIMEType: media.MIMEType, ETag: media.ETag, MetadataSize: meta.Size(), MetadataSHA256: metaHash,
-		ContentLocation: loc.Content, MetadataLocation: loc.Metadata, DeleteLocation: loc.Delete,
+		HashPending: mediaPending || metaPending, ContentLocation: loc.Content, MetadataLocation: loc.Metadata, DeleteLocation: loc.Delete,
 		PreviewContentURL: preview + "?api-version=" + PreviewAPIVersion, PreviewMetadataURL: preview + "/metadata?api-version=" + PreviewAPIVersion}, nil
 }

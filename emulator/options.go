@@ -98,7 +98,7 @@ type Options struct {
 	// the background (default 2).
 	HashConcurrency int
 	// EventQueueMaxBytes bounds the bytes of events queued across every
-	// Event Grid subscription (default eventgrid.DefaultQueueMaxBytes);
+	// Event Grid subscription (default eventgrid.DefaultMaxTotalQueuedBytes, 256 MiB);
 	// publishing beyond it answers 429, as Event Grid throttles.
 	EventQueueMaxBytes int64
 	// WriteIdleTimeout closes a connection whose client reads nothing of a

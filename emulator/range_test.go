@@ -22,6 +22,9 @@ func smallDoc(t *testing.T, srv *emulator.Server, length time.Duration) (control
 	t.Helper()
 	rec, err := srv.Control().CreateRecording(t.Context(), control.RecordingSpec{
 		Duration: control.Duration(length), NoEvent: true})
+	if err == nil {
+		rec, err = srv.Control().WaitHashes(t.Context(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,7 @@ type Server struct {
 
 	verifier *auth.Verifier
 	store    *recordings.Store
+	hasher   *recordings.Hasher
 	calling  *calling.Service
 	journal  *journal.Journal
 	events   *eventgrid.Engine
@@ -126,9 +127,11 @@ func New(opts Options) (*Server, error) {
 		store:    recordings.NewStore(opts.Clock, opts.Seed, opts.ResourceID, opts.MaxUpload),
 		journal: journal.NewWithLimits(journal.Limits{Entries: opts.JournalCapacity, Bytes: opts.JournalMaxBytes,
 			HeaderBytes: opts.JournalMaxHeaderBytes}),
+		hasher:   recordings.NewHasher(opts.HashConcurrency),
 		faults:   inj,
 		serveErr: make(chan error, 1),
 	}
+	s.store.SetLimits(recordings.Limits{Recordings: opts.MaxRecordings, StoredBytes: opts.MaxStoredBytes, UploadedBytes: opts.MaxUploadedBytes})
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: listen on %s: %w", opts.Addr, err)
@@ -146,7 +149,7 @@ func New(opts Options) (*Server, error) {
 	s.listener = ln
 	s.url = scheme + "://" + ln.Addr().String()
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
-		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
+		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, MaxTotalQueuedBytes: opts.EventQueueMaxBytes, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -246,6 +249,7 @@ func (s *Server) Close() error {
 		}
 		// After the listener: no request can publish into a closed engine.
 		err = errors.Join(err, s.events.Close())
+		s.hasher.Close()
 		s.closeErr = err
 	})
 	return s.closeErr

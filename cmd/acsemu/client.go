@@ -161,6 +161,7 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 	fs.Int64Var(&spec.Seed, "seed", 0, "media seed (default derived from the emulator's seed)")
 	fs.BoolVar(&spec.NoEvent, "no-event", false, "do not publish RecordingFileStatusUpdated")
 	fs.Var(&pauses, "pause", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
+	wait := fs.Bool("wait-hashes", false, "answer once every document's SHA-256 is computed (creation hashes nothing; sha256Pending says so)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -170,6 +171,9 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 		return err
 	}
 	r, err := c.CreateRecording(ctx, spec)
+	if err == nil && *wait {
+		r, err = c.WaitHashes(ctx, r.ID)
+	}
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,39 @@ func (c *Client) Recording(ctx context.Context, id string) (Recording, error) {
 	return r, c.do(ctx, http.MethodGet, "recordings/"+url.PathEscape(id), nil, nil, &r)
 }
 
+// WaitHashes returns the recording once the SHA-256 of every document's
+// media and metadata is known (creating a recording hashes nothing; hashing
+// a 1.5 GB chunk takes a few seconds).
+func (c *Client) WaitHashes(ctx context.Context, id string) (Recording, error) {
+	for {
+		var r Recording
+		if err := c.do(ctx, http.MethodGet, "recordings/"+url.PathEscape(id), waitHashes, nil, &r); err != nil {
+			return r, err
+		}
+		pending := false
+		for _, d := range r.Documents {
+			pending = pending || d.HashPending
+		}
+		if !pending {
+			return r, nil
+		}
+		// The server waits at most a minute per request: ask again.
+	}
+}
+
+// WaitDocumentHash returns the document once its SHA-256 is known.
+func (c *Client) WaitDocumentHash(ctx context.Context, id string) (Document, error) {
+	for {
+		var d Document
+		if err := c.do(ctx, http.MethodGet, "documents/"+url.PathEscape(id), waitHashes, nil, &d); err != nil || !d.HashPending {
+			return d, err
+		}
+	}
+}
+
+// waitHashes asks the control plane to answer once the hashes are known.
+var waitHashes = url.Values{"waitHashes": {"true"}}
+
 // Recordings lists recordings.
 func (c *Client) Recordings(ctx context.Context) ([]Recording, error) {
 	var rs []Recording

@@ -44,22 +44,26 @@ type RecordingSpec struct {
 
 // Document describes one document (a chunk) as the control plane reports it.
 type Document struct {
-	ID               string    `json:"documentId"`
-	RecordingID      string    `json:"recordingId,omitempty"`
-	Index            int       `json:"index"`
-	EndReason        string    `json:"endReason"`
-	MediaKind        string    `json:"mediaKind"`
-	StartTime        time.Time `json:"startTime"`
-	DurationMs       int64     `json:"durationMs"`
-	Size             int64     `json:"size"`
-	SHA256           string    `json:"sha256"`
-	MIMEType         string    `json:"mimeType"`
-	ETag             string    `json:"etag"`
-	MetadataSize     int64     `json:"metadataSize"`
-	MetadataSHA256   string    `json:"metadataSha256"`
-	ContentLocation  string    `json:"contentLocation"`
-	MetadataLocation string    `json:"metadataLocation"`
-	DeleteLocation   string    `json:"deleteLocation"`
+	ID             string    `json:"documentId"`
+	RecordingID    string    `json:"recordingId,omitempty"`
+	Index          int       `json:"index"`
+	EndReason      string    `json:"endReason"`
+	MediaKind      string    `json:"mediaKind"`
+	StartTime      time.Time `json:"startTime"`
+	DurationMs     int64     `json:"durationMs"`
+	Size           int64     `json:"size"`
+	SHA256         string    `json:"sha256"`
+	MIMEType       string    `json:"mimeType"`
+	ETag           string    `json:"etag"`
+	MetadataSize   int64     `json:"metadataSize"`
+	MetadataSHA256 string    `json:"metadataSha256"`
+	// HashPending says SHA256 or MetadataSHA256 is still being computed
+	// (they are empty until then): creating a recording hashes nothing. Ask
+	// with ?waitHashes=true, or Client.WaitHashes, to wait for them.
+	HashPending      bool   `json:"sha256Pending,omitempty"`
+	ContentLocation  string `json:"contentLocation"`
+	MetadataLocation string `json:"metadataLocation"`
+	DeleteLocation   string `json:"deleteLocation"`
 	// PreviewContentURL and PreviewMetadataURL are the 2021 preview API's URLs.
 	PreviewContentURL  string `json:"previewContentUrl"`
 	PreviewMetadataURL string `json:"previewMetadataUrl"`

@@ -196,7 +196,8 @@ func (s *subscription) finish(evs []*event, count func(*subscription)) {
 	count(s)
 	s.inflight -= len(evs)
 	for _, ev := range evs {
-		s.bytes -= ev.size
+		s.bytes -= ev.mem
+		s.e.queued.Add(-ev.mem)
 	}
 	if s.pendingLocked() == 0 {
 		s.signalLocked()
@@ -233,12 +234,16 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 		return nil, err
 	}
 	first := b.events[0]
+	var firstObj map[string]any // decoded once, only for dynamic attributes
 	h := req.Header
 	for _, a := range spec.DeliveryAttributeMappings {
 		v := a.Value
 		if a.Type == AttributeDynamic {
+			if firstObj == nil {
+				firstObj = first.object(schema)
+			}
 			var ok bool
-			if v, ok = lookupPath(first.object(schema), a.SourceField); !ok {
+			if v, ok = lookupPath(firstObj, a.SourceField); !ok {
 				continue
 			}
 		}

@@ -43,6 +43,9 @@ type Subscription struct {
 	Delivered    int64 `json:"delivered"`
 	DeadLettered int64 `json:"deadLettered"`
 	Dropped      int64 `json:"dropped"`
+	// QueuedBytes is the memory the queued events hold, as the queue
+	// bounds count it.
+	QueuedBytes int64 `json:"queuedBytes"`
 }
 
 // subscription is the engine's state for one subscription.
@@ -295,6 +298,7 @@ func (s *subscription) view() Subscription {
 		Delivered:          s.delivered,
 		DeadLettered:       s.deadLetters,
 		Dropped:            s.dropped,
+		QueuedBytes:        s.bytes,
 	}
 	if s.state == StateAwaitingManualAction {
 		v.ValidationURL, v.ValidationExpires = s.valURL, s.valDeadline
@@ -347,6 +351,7 @@ func (s *subscription) markDeleted() {
 	s.deleted = true
 	s.fresh = fifo{}
 	s.retry = nil
+	s.e.queued.Add(-s.bytes)
 	s.retryEvents, s.inflight, s.bytes = 0, 0, 0
 	s.signalLocked()
 }

@@ -19,14 +19,23 @@ import (
 // with each chunk's media bytes (SHA-256 from the control plane), waiting up
 // to Config.Timeout for the code to finish writing them.
 func (r *run) checkFiles(ctx context.Context, recs []control.Recording) error {
+	wctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
 	var docs []control.Document
 	for _, rec := range recs {
-		docs = append(docs, rec.Documents...)
+		// Creating a recording hashes nothing: wait for the SHA-256 to compare.
+		hashed, err := r.c.WaitHashes(wctx, rec.ID)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r.set(CheckFiles, Fail, fmt.Sprintf("the emulator did not give the SHA-256 of recording %s: %v", rec.ID, err))
+			return nil
+		}
+		docs = append(docs, hashed.Documents...)
 	}
 	var missing []control.Document
 	var found map[string][]string
-	wctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
-	defer cancel()
 	err := poll(wctx, 100*time.Millisecond, func() (bool, error) {
 		var err error
 		if found, err = hashFiles(r.cfg.OutputDir, docs); err != nil {
