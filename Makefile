@@ -41,3 +41,4 @@ bench:
 	$(GO) test -run='^$$' -bench=Download -benchtime=3x ./client/download/
 	$(GO) test -run='^$$' -bench=JournalBytes -benchtime=1x ./emulator/journal/
 	$(GO) test -run='^$$' -bench='Delivery|QueueMemory' -benchtime=2s ./emulator/eventgrid/
+	$(GO) test -run='^$$' -bench='QueueRSS40' -benchtime=1x ./emulator/eventgrid/

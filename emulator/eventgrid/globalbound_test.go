@@ -6,6 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/acsemu/acsemu/emulator/eventgrid"
@@ -31,13 +36,15 @@ func downWebhook(t testing.TB) *httptest.Server {
 	return hook
 }
 
-// fillFilteredSubscriptions makes n subscriptions filtered on the recording
-// event type and publishes batches until Publish refuses; it returns the error.
+// fillFilteredSubscriptions makes n subscriptions, each filtered on its own
+// subject prefix, and publishes batches (each event for one of them) until
+// Publish refuses; it returns the error.
 func fillFilteredSubscriptions(t testing.TB, e *eventgrid.Engine, hook string, n int) error {
 	for i := range n {
 		if _, err := e.CreateSubscription(context.Background(), eventgrid.SubscriptionSpec{Name: fmt.Sprintf("sub%02d", i), EndpointURL: hook,
 			EventDeliverySchema: eventgrid.CloudEventSchema,
-			Filter:              filter.Spec{IncludedEventTypes: []string{"Microsoft.Communication.RecordingFileStatusUpdated"}}}); err != nil {
+			Filter: filter.Spec{IncludedEventTypes: []string{"Microsoft.Communication.RecordingFileStatusUpdated"},
+				SubjectBeginsWith: fmt.Sprintf("/recording/call/c%02d/", i)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,6 +52,7 @@ func fillFilteredSubscriptions(t testing.TB, e *eventgrid.Engine, hook string, n
 	for i := 0; i < 10_000_000; i += len(evs) {
 		for j := range evs {
 			evs[j] = recordingEvent(fmt.Sprint(i + j))
+			evs[j].Subject = fmt.Sprintf("/recording/call/c%02d/serverCallId/s1/recordingId/r%d", (i+j)%n, i+j)
 		}
 		if err := e.Publish(context.Background(), evs...); err != nil {
 			return err
@@ -84,4 +92,79 @@ func TestPublishIsThrottledWhenAllQueuesTogetherAreFull(t *testing.T) {
 	if err := e.Publish(context.Background(), recordingEvent("after")); err != nil {
 		t.Fatalf("after freeing room: %v", err)
 	}
+}
+
+// rssHelperEnv makes TestQueueRSSHelper run: the benchmark starts this test
+// binary again so that resident memory is measured in a fresh process.
+const rssHelperEnv = "ACSEMU_QUEUE_RSS_HELPER"
+
+// TestQueueRSSHelper fills 40 filtered subscriptions up to a 64 MiB total
+// bound and prints the accounted bytes, the heap and the resident memory
+// they grew by. It does nothing unless started by BenchmarkQueueRSS40Subscriptions.
+func TestQueueRSSHelper(t *testing.T) {
+	if os.Getenv(rssHelperEnv) == "" {
+		t.Skip("run by BenchmarkQueueRSS40Subscriptions")
+	}
+	e, err := eventgrid.New(eventgrid.Options{MaxTotalQueuedBytes: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	hook := downWebhook(t)
+	heapBefore, rssBefore := heapAlloc(), rss()
+	var we *wire.Error
+	if err := fillFilteredSubscriptions(t, e, hook.URL, 40); !errors.As(err, &we) || we.Status != http.StatusTooManyRequests {
+		t.Fatalf("filling: %v", err)
+	}
+	fmt.Printf("accounted=%d heap=%d rss=%d\n", e.QueuedBytes(), heapAlloc()-heapBefore, rss()-rssBefore)
+}
+
+// BenchmarkQueueRSS40Subscriptions prints the resident memory and the heap
+// that 40 full filtered subscriptions grow a fresh process by, as ratios of
+// the bytes their queues account (before the fix: 2.66 GB of RSS for 800 MB
+// accounted, 3.3x).
+func BenchmarkQueueRSS40Subscriptions(b *testing.B) {
+	for range b.N {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestQueueRSSHelper$", "-test.v")
+		cmd.Env = append(os.Environ(), rssHelperEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+		var accounted, heapGrowth, rssGrowth float64
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "accounted=") {
+				fmt.Sscanf(line, "accounted=%g heap=%g rss=%g", &accounted, &heapGrowth, &rssGrowth)
+			}
+		}
+		if accounted == 0 {
+			b.Fatalf("no figures in %s", out)
+		}
+		b.ReportMetric(accounted/(1<<20), "accounted-MiB")
+		b.ReportMetric(rssGrowth/(1<<20), "rss-growth-MiB")
+		b.ReportMetric(rssGrowth/accounted, "rss/accounted")
+		b.ReportMetric(heapGrowth/accounted, "heap/accounted")
+	}
+}
+
+// rss reads this process's resident set size from /proc (Linux; 0 elsewhere).
+func rss() int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func heapAlloc() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
