@@ -68,6 +68,7 @@ func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *ba
 		b := s.retry.pop()
 		s.retryEvents -= len(b.events)
 		s.inflight += len(b.events)
+		s.current = b.events
 		return b
 	}
 	if s.fresh.len() == 0 {
@@ -89,6 +90,7 @@ func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *ba
 		b.events = append(b.events, s.fresh.pop())
 	}
 	s.inflight += len(b.events)
+	s.current = b.events
 	return b
 }
 
@@ -165,6 +167,7 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 			s.inflight -= len(b.events)
 			s.retryEvents += len(b.events)
 			s.retry.push(b)
+			s.current = nil
 		}
 		s.mu.Unlock()
 	}
@@ -195,9 +198,10 @@ func (s *subscription) finish(evs []*event, count func(*subscription)) {
 	}
 	count(s)
 	s.inflight -= len(evs)
+	s.current = nil
 	for _, ev := range evs {
-		s.bytes -= ev.mem
-		s.e.queued.Add(-ev.mem)
+		s.bytes -= ev.mem + queueSlotCost
+		s.e.release(ev)
 	}
 	if s.pendingLocked() == 0 {
 		s.signalLocked()

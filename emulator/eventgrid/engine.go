@@ -117,7 +117,7 @@ type Options struct {
 	// MaxTotalQueuedBytes bounds the bytes queued across all subscriptions
 	// (0: DefaultMaxTotalQueuedBytes); Publish beyond it answers 429 with
 	// Retry-After, enqueueing nothing. An event queued for n subscriptions
-	// counts n times, an upper bound of what it holds.
+	// counts once (plus a slot per queue): it is held once.
 	MaxTotalQueuedBytes int64
 	// MaxSubscriptions bounds the number of subscriptions (0: 500).
 	MaxSubscriptions int
@@ -156,6 +156,24 @@ type Engine struct {
 
 	journal *journal
 	dead    *deadLetters
+}
+
+// charge counts ev in the total as one more queue holds it.
+func (e *Engine) charge(ev *event) {
+	n := int64(queueSlotCost)
+	if ev.refs.Add(1) == 1 {
+		n += ev.mem
+	}
+	e.queued.Add(n)
+}
+
+// release uncounts ev as a queue lets it go.
+func (e *Engine) release(ev *event) {
+	n := int64(queueSlotCost)
+	if ev.refs.Add(-1) == 0 {
+		n += ev.mem
+	}
+	e.queued.Add(-n)
 }
 
 // QueuedBytes is the memory held by every subscription's queue together, as

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -45,9 +46,10 @@ type event struct {
 	ceHead         []byte // {"specversion":"1.0",... without data and the closing brace
 	egLen, ceLen   int
 	size           int64 // the larger rendering, for the 1 MB limit
-	// mem is what the event costs in memory while queued, charged to each
-	// queue that holds it (see memSize).
-	mem int64
+	// mem is what the event holds in memory while queued (see memSize);
+	// refs counts the queues holding it, so the engine's total counts it once.
+	mem  int64
+	refs atomic.Int32
 }
 
 var (
@@ -97,7 +99,7 @@ const queueSlotCost = 16
 // memSize is the bytes a rendered event holds: the struct, its renderings
 // and data, and the strings of its public fields.
 func (ev *event) memSize() int64 {
-	n := int64(unsafe.Sizeof(*ev)) + queueSlotCost
+	n := int64(unsafe.Sizeof(*ev))
 	n += int64(cap(ev.data) + cap(ev.egHead) + cap(ev.egTail) + cap(ev.ceHead))
 	if len(ev.egData) > 0 && (len(ev.data) == 0 || &ev.egData[0] != &ev.data[0]) && &ev.egData[0] != &jsonNull[0] {
 		n += int64(cap(ev.egData))

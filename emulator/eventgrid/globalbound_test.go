@@ -168,3 +168,42 @@ func heapAlloc() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
 }
+
+// An event every subscription receives is held once: the total counts it
+// once, and nothing stays counted once the subscriptions are gone.
+func TestTheTotalCountsASharedEventOnce(t *testing.T) {
+	e, err := eventgrid.New(eventgrid.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	hook := downWebhook(t)
+	for i := range 8 {
+		if _, err := e.CreateSubscription(context.Background(), eventgrid.SubscriptionSpec{Name: fmt.Sprintf("all%d", i), EndpointURL: hook.URL,
+			EventDeliverySchema: eventgrid.CloudEventSchema}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := make([]eventgrid.Event, 500)
+	for i := range evs {
+		evs[i] = recordingEvent(fmt.Sprint(i))
+	}
+	if err := e.Publish(context.Background(), evs...); err != nil {
+		t.Fatal(err)
+	}
+	var perQueue int64
+	for _, s := range e.Subscriptions() {
+		perQueue += s.QueuedBytes
+	}
+	if total := e.QueuedBytes(); total <= 0 || total*4 > perQueue {
+		t.Fatalf("total %d for %d charged by the 8 queues: a shared event must count once", total, perQueue)
+	}
+	for i := range 8 {
+		if err := e.DeleteSubscription(fmt.Sprintf("all%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if total := e.QueuedBytes(); total != 0 {
+		t.Fatalf("%d bytes still counted with no subscription", total)
+	}
+}

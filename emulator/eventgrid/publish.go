@@ -100,7 +100,7 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 		for i, ev := range evs {
 			if open || spec.Filter.Match(t.schema, object(t.schema, i)) {
 				t.evs = append(t.evs, ev)
-				t.bytes += ev.mem
+				t.bytes += ev.mem + queueSlotCost
 			}
 		}
 		if len(t.evs) > 0 {
@@ -109,9 +109,18 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 	}
 
 	var full []string
+	// The total counts each event once, however many queues hold it, plus
+	// a slot per queue.
 	var adding int64
+	counted := map[*event]bool{}
 	for _, t := range targets {
-		adding += t.bytes
+		adding += int64(len(t.evs)) * queueSlotCost
+		for _, ev := range t.evs {
+			if !counted[ev] {
+				counted[ev] = true
+				adding += ev.mem
+			}
+		}
 	}
 	if held := e.queued.Load(); held+adding > e.opts.MaxTotalQueuedBytes {
 		return nil, &wire.Error{Status: http.StatusTooManyRequests, Code: "TooManyRequests", Header: http.Header{"Retry-After": {throttleRetryAfter}},
@@ -139,7 +148,9 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 				t.s.fresh.push(ev)
 			}
 			t.s.bytes += t.bytes
-			e.queued.Add(t.bytes)
+			for _, ev := range t.evs {
+				e.charge(ev)
+			}
 		}
 		t.s.mu.Unlock()
 		t.s.poke()
