@@ -25,6 +25,8 @@ type ServeConfig struct {
 	Seed           int64
 	TLS            bool
 	TLSHosts       []string
+	CADir          string
+	StorageHost    string
 	StorageBaseURL string
 	PublicURL      string
 	StrictAuth     bool
@@ -39,6 +41,8 @@ type ServeConfig struct {
 	MaxUploadedBytes   int64
 	EventQueueMaxBytes int64
 	WriteIdleTimeout   time.Duration // negative disables
+	// StorageValidators sends ETag and Last-Modified on storage downloads.
+	StorageValidators bool
 }
 
 // LoadServe reads `acsemu serve` flags from args and defaults from env.
@@ -54,9 +58,11 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	addr := fs.String("addr", get("ADDR", emulator.DefaultAddr), "listen address HOST:PORT (ACSEMU_ADDR)")
 	key := fs.String("access-key", get("ACCESS_KEY", emulator.DevAccessKeyBase64), "base64 access key (ACSEMU_ACCESS_KEY); the default is the documented development key")
 	skew := fs.String("max-clock-skew", get("MAX_CLOCK_SKEW", emulator.DefaultMaxClockSkew.String()), "largest allowed distance between a request's signed date and the emulator clock; 0 disables the check (ACSEMU_MAX_CLOCK_SKEW)")
-	seed := fs.String("seed", get("SEED", "1"), "seed of every random choice: ids, media bytes, faults (ACSEMU_SEED)")
+	seed := fs.String("seed", get("SEED", "0"), "seed of every random choice: ids, media bytes, faults; 0 picks a random one, printed at start (ACSEMU_SEED)")
 	tlsOn := fs.String("tls", get("TLS", "false"), "serve HTTPS with a generated local CA (ACSEMU_TLS)")
 	hosts := fs.String("tls-hosts", get("TLS_HOSTS", ""), "comma-separated extra host names for the TLS certificate, e.g. us-storage.asm.skype.com (ACSEMU_TLS_HOSTS)")
+	caDir := fs.String("ca-dir", get("CA_DIR", ""), "with --tls: keep the CA in this directory (created on first start, reused after; mount it into your app's container) (ACSEMU_CA_DIR)")
+	storageHost := fs.String("storage-host", get("STORAGE_HOST", ""), "host name written in event locations, e.g. us-storage.asm.skype.com: scheme and port follow from the listener, and --tls certificates include it (ACSEMU_STORAGE_HOST)")
 	storage := fs.String("storage-url", get("STORAGE_URL", ""), "scheme://host[:port] written in event locations; default the emulator's URL (ACSEMU_STORAGE_URL)")
 	public := fs.String("public-url", get("PUBLIC_URL", ""), "the emulator's URL as webhooks reach it (ACSEMU_PUBLIC_URL)")
 	strict := fs.String("strict-auth", get("STRICT_AUTH", "false"), "accept only the documented signing scheme, not the SDK variants (ACSEMU_STRICT_AUTH)")
@@ -70,6 +76,7 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	uploadedBytes := fs.String("max-uploaded-bytes", get("MAX_UPLOADED_BYTES", "2GiB"), "bytes of all uploaded documents, held in memory (ACSEMU_MAX_UPLOADED_BYTES)")
 	queueBytes := fs.String("event-queue-max-bytes", get("EVENT_QUEUE_MAX_BYTES", "256MiB"), "bytes of events queued across all subscriptions; beyond, publishing answers 429 (ACSEMU_EVENT_QUEUE_MAX_BYTES)")
 	idle := fs.String("write-idle-timeout", get("WRITE_IDLE_TIMEOUT", "2m"), "close a connection whose client reads nothing of a response for this long; 0 disables (ACSEMU_WRITE_IDLE_TIMEOUT)")
+	validators := fs.String("storage-validators", get("STORAGE_VALIDATORS", "false"), "send ETag and Last-Modified on storage downloads; the real storage was not recorded sending them (ACSEMU_STORAGE_VALIDATORS)")
 	if err := fs.Parse(args); err != nil {
 		return ServeConfig{}, err
 	}
@@ -107,12 +114,13 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	boolean("tls", *tlsOn, &cfg.TLS)
 	boolean("strict-auth", *strict, &cfg.StrictAuth)
 	boolean("verbose", *verbose, &cfg.Verbose)
+	boolean("storage-validators", *validators, &cfg.StorageValidators)
 	for _, h := range strings.Split(*hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			cfg.TLSHosts = append(cfg.TLSHosts, h)
 		}
 	}
-	cfg.StorageBaseURL, cfg.PublicURL = *storage, *public
+	cfg.StorageBaseURL, cfg.PublicURL, cfg.CADir, cfg.StorageHost = *storage, *public, *caDir, strings.TrimSpace(*storageHost)
 	switch *malformed {
 	case "ignore":
 		cfg.MalformedRange = httprange.Ignore
@@ -160,9 +168,10 @@ func (c ServeConfig) Options() emulator.Options {
 		skew = -1 // the library's "disabled"
 	}
 	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
-		TLSHosts: c.TLSHosts, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
+		TLSHosts: c.TLSHosts, CADir: c.CADir, StorageHost: c.StorageHost, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
 		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange,
-		JournalMaxBytes: c.JournalMaxBytes, MaxRecordings: c.MaxRecordings, MaxStoredBytes: c.MaxStoredBytes,
+		StorageValidators: c.StorageValidators,
+		JournalMaxBytes:   c.JournalMaxBytes, MaxRecordings: c.MaxRecordings, MaxStoredBytes: c.MaxStoredBytes,
 		MaxUploadedBytes: c.MaxUploadedBytes, EventQueueMaxBytes: c.EventQueueMaxBytes, WriteIdleTimeout: c.WriteIdleTimeout}
 }
 
