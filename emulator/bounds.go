@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
 
@@ -37,7 +37,7 @@ func (s *Server) waitHashes(r *http.Request, docs ...*recordings.Document) {
 
 // withBounds adds to c the bounds of what the emulator holds, so a user can
 // see them (GET /_emulator/config) instead of guessing defaults.
-func (s *Server) withBounds(c control.Config) control.Config {
+func (s *Server) withBounds(c api.Config) api.Config {
 	l := s.journal.Limits()
 	c.JournalMaxEntries, c.JournalMaxBytes, c.JournalMaxHeaderBytes = l.Entries, l.Bytes, l.HeaderBytes
 	rl := s.store.Limits()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -39,11 +40,11 @@ func TestTheJournalListingIsPagedAndTheClientFollowsIt(t *testing.T) {
 	if !strings.Contains(link, want) || !strings.Contains(link, "plane=data") || !strings.HasSuffix(link, `rel="next"`) {
 		t.Fatalf("Link %q: want the same filter with %s", link, want)
 	}
-	all, err := srv.Control().Requests(context.Background(), control.RequestFilter{Plane: journal.PlaneData})
+	all, err := srv.Control().Requests(context.Background(), api.RequestFilter{Plane: journal.PlaneData})
 	if err != nil || len(all) != n || all[n-1].Path != fmt.Sprintf("/r/%d", n-1) {
 		t.Fatalf("the client listed %d of %d entries: %v", len(all), n, err)
 	}
-	_, err = srv.Control().Requests(context.Background(), control.RequestFilter{Limit: journal.MaxPage + 1})
+	_, err = srv.Control().Requests(context.Background(), api.RequestFilter{Limit: journal.MaxPage + 1})
 	var ae *control.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a limit over %d: %v, want a 400", journal.MaxPage, err)
@@ -58,7 +59,7 @@ func TestCreatingALongRecordingHashesNothingUntilAsked(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{MaxRecordings: 2})
 	ctl, ctx := srv.Control(), context.Background()
 	// 48 hours, 16 channels: 88 GB in 59 chunks, 82 s to hash before answering.
-	rec, err := ctl.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(48 * time.Hour), ChannelType: "unmixed",
+	rec, err := ctl.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(48 * time.Hour), ChannelType: "unmixed",
 		ParticipantCount: 16, NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func TestCreatingALongRecordingHashesNothingUntilAsked(t *testing.T) {
 		}
 	}
 	// A small one is waited for through the client.
-	small, err := ctl.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(time.Minute), NoEvent: true})
+	small, err := ctl.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(time.Minute), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestCreatingALongRecordingHashesNothingUntilAsked(t *testing.T) {
 		t.Fatalf("after waiting: %+v %v", small.Documents[0], err)
 	}
 	// A third recording is beyond MaxRecordings: 507 in the control plane's shape.
-	_, err = ctl.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	_, err = ctl.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 	var ae *control.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusInsufficientStorage || ae.Code != "InsufficientStorage" || !strings.Contains(ae.Message, "2 recordings") {
 		t.Fatalf("over the bound: %v", err)

@@ -94,8 +94,9 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	traceID := fmt.Sprintf("%032x", traceCounter.Add(1))
 	dr, known := classify(r.URL.EscapedPath())
+	header, rawAuth := journalHeader(r.Header)
 	entry := journal.Entry{Time: start, Plane: journal.PlaneData, Target: dr.target, Method: r.Method,
-		Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr,
+		Path: r.URL.Path, Query: r.URL.RawQuery, Header: header, RawAuthorization: rawAuth, RemoteAddr: r.RemoteAddr,
 		DocumentID: dr.docID, RangeAsked: r.Header.Get("Range")}
 	defer func() {
 		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, time.Since(began)
@@ -219,15 +220,5 @@ func notFound(id string) *wire.Error {
 }
 
 func checkPreviewVersion(r *http.Request) *wire.Error {
-	v, present := r.URL.Query()["api-version"]
-	switch {
-	case !present || len(v) == 0 || v[0] == "":
-		return &wire.Error{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
-			Message: "The api-version query parameter (?api-version=) is required for all requests."}
-	case v[0] != PreviewAPIVersion:
-		return &wire.Error{Status: http.StatusBadRequest, Code: "UnsupportedApiVersion",
-			Message:     fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.Path, v[0]),
-			Explanation: "the recording download API exists only in api-version " + PreviewAPIVersion}
-	}
-	return nil
+	return wire.CheckAPIVersion(r, []string{PreviewAPIVersion}, "the recording download API exists only in api-version "+PreviewAPIVersion)
 }

@@ -11,9 +11,8 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
-	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -42,7 +41,7 @@ func signedRequest(t *testing.T, srv *emulator.Server, url string) *http.Request
 func TestAClientThatStopsReadingHasItsConnectionClosed(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{WriteIdleTimeout: 200 * time.Millisecond})
 	// 10 minutes of WAV, 19 MB: far more than the socket buffers hold.
-	rec, err := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{Duration: control.Duration(10 * time.Minute), NoEvent: true})
+	rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{Duration: api.Duration(10 * time.Minute), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,13 +88,13 @@ func TestAClientThatStopsReadingHasItsConnectionClosed(t *testing.T) {
 func TestASlowDownloadUnderABandwidthFaultCompletes(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{WriteIdleTimeout: 100 * time.Millisecond})
 	ctx := context.Background()
-	rec, err := srv.Control().CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	rec, err := srv.Control().CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := rec.Documents[0]
 	// 32 kB at 20 kB/s: 1.6 s, far longer than the idle timeout.
-	if _, err := srv.Control().AddFault(ctx, faults.Rule{Match: faults.Match{Target: "media"}, Action: &faults.Bandwidth{BytesPerSecond: 20_000}}); err != nil {
+	if _, err := srv.Control().AddFault(ctx, api.FaultRule{Match: api.FaultMatch{Target: "media"}, Action: api.FaultAction(`{"type":"bandwidth","bytesPerSecond":20000}`)}); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := get(t, signedClient(t, srv), doc.ContentLocation, nil)

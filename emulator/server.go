@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/clock"
@@ -37,6 +38,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/emulator/tlsca"
+	"github.com/acsemu/acsemu/emulator/tokens"
 )
 
 // Server is a running emulator.
@@ -56,8 +58,13 @@ type Server struct {
 	hasher   *recordings.Hasher
 	calling  *calling.Service
 	journal  *journal.Journal
-	events   *eventgrid.Engine
-	faults   *faults.Injector
+	// control serves /_emulator/ (controlroutes.go), built once, behind the
+	// guard (controlguard.go).
+	control http.Handler
+	events  *eventgrid.Engine
+	faults  *faults.Injector
+	guard   controlGuard
+	tokens  *tokens.Issuer
 
 	serveErr chan error
 	closeMu  sync.Once
@@ -139,6 +146,7 @@ func New(opts Options) (*Server, error) {
 			HeaderBytes: opts.JournalMaxHeaderBytes}),
 		hasher:   recordings.NewHasher(opts.HashConcurrency),
 		faults:   inj,
+		guard:    newControlGuard(opts),
 		serveErr: make(chan error, 1),
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -160,8 +168,10 @@ func New(opts Options) (*Server, error) {
 	if opts.StorageHost != "" {
 		s.storageURL = scheme + "://" + net.JoinHostPort(opts.StorageHost, port(ln.Addr()))
 	}
+	s.tokens = tokens.New(opts.Clock, s.PublicURL)
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
-		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, MaxTotalQueuedBytes: opts.EventQueueMaxBytes, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
+		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, MaxTotalQueuedBytes: opts.EventQueueMaxBytes, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook(),
+		AllowedEndpoints: opts.WebhookAllowList, Authorize: s.deliveryAuthorization})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -178,9 +188,16 @@ func New(opts Options) (*Server, error) {
 	s.store.SetLimits(recordings.Limits{Recordings: opts.MaxRecordings, StoredBytes: opts.MaxStoredBytes, UploadedBytes: opts.MaxUploadedBytes})
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, ActivationDelay: opts.RecordingActivationDelay,
-		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger})
+		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger, Authorize: s.callbackAuthorization})
+	s.control = NewControlHandler(ControlParts{Server: s, Events: s.events, Faults: s.faults, Calling: s.calling,
+		Journal: s.journal, Clock: opts.Clock})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url, "seed", opts.Seed)
+	if opts.ControlToken == "" && !isLoopbackAddr(ln.Addr().String()) {
+		s.log.Warn("the control plane is reachable beyond this machine without a control token: anyone who can reach " +
+			s.url + " can read the request journal, reset state, upload documents and make the emulator call any URL " +
+			"through Event Grid subscriptions; set --control-token (ACSEMU_CONTROL_TOKEN) or listen on 127.0.0.1")
+	}
 	return s, nil
 }
 
@@ -270,7 +287,7 @@ func (s *Server) Control() *control.Client {
 	if err != nil {
 		panic(err) // s.url is built by New and always valid
 	}
-	return c
+	return c.WithToken(s.opts.ControlToken)
 }
 
 // HTTPClient returns a client that trusts the emulator's CA in TLS mode.
@@ -332,8 +349,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opts.WriteIdleTimeout > 0 {
 		w = newIdleWriter(w, s.opts.WriteIdleTimeout)
 	}
-	if strings.HasPrefix(r.URL.Path, control.Prefix) {
-		s.serveControl(w, r)
+	if strings.HasPrefix(r.URL.Path, api.Prefix) {
+		s.serveGuardedControl(w, r)
+		return
+	}
+	if s.serveDiscovery(w, r) {
 		return
 	}
 	s.serveData(w, r)

@@ -9,16 +9,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
-	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // TestTLSWithAStorageHostName serves HTTPS, hands out the CA through the
@@ -58,7 +57,7 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	rec, err := ctl.CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,22 +71,15 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	}
 	c := signer.New(cs, signer.WithBase(tr), signer.WithACSHost(cs.Endpoint.Host),
 		signer.WithAllowedHosts(signer.AllowHosts(loc.Host))).Client()
+	before := srv.Journal().LastID()
 	resp, body := get(t, c, loc.String(), nil)
 	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
 		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
 	}
-	// A request is journaled as its answer ends, a moment after the client has the bytes: poll.
-	var es []journal.Entry
-	for deadline := time.Now().Add(10 * time.Second); len(es) == 0 && time.Now().Before(deadline); {
-		if es, err = ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1}); err != nil {
-			t.Fatal(err)
-		}
-		if len(es) == 0 {
-			runtime.Gosched()
-		}
-	}
-	if len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
-		t.Fatalf("journal: %+v", es)
+	// The entry is written as the answer ends, a moment after the client has the body.
+	es, err := ctl.WaitRequests(t.Context(), api.RequestFilter{Plane: "data", AfterID: before}, 1, 10*time.Second)
+	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
+		t.Fatalf("journal: %+v %v", es, err)
 	}
 }
 
@@ -124,7 +116,7 @@ func TestPersistentCAAndOneStorageHostFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	rec, err := ctl.CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestLoadServeFlagsOverrideEnvironment(t *testing.T) {
 }
 
 func TestLoadServeNamesEveryBadSetting(t *testing.T) {
-	_, err := LoadServe([]string{"--access-key", "not base64!", "--max-clock-skew", "soon", "--seed", "x", "--tls", "maybe", "--event-time-scale", "-1", "--malformed-range", "sometimes"}, envOf(nil), io.Discard)
+	_, err := LoadServe([]string{"--access-key", "not base64!", "--max-clock-skew", "soon", "--seed", "x", "--tls=maybe", "--event-time-scale", "-1", "--malformed-range", "sometimes"}, envOf(nil), io.Discard)
 	if err == nil {
 		t.Fatal("bad settings accepted")
 	}
@@ -66,5 +66,18 @@ func TestLoadServeReadsTheBounds(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
+	}
+}
+
+// Booleans are real flags: --tls alone turns TLS on without taking the next
+// argument, --tls=false turns an environment default off.
+func TestLoadServeBooleans(t *testing.T) {
+	cfg, err := LoadServe([]string{"--tls", "--seed", "7", "--strict-auth", "--verbose"}, envOf(nil), io.Discard)
+	if err != nil || !cfg.TLS || cfg.Seed != 7 || !cfg.StrictAuth || !cfg.Verbose {
+		t.Fatalf("%+v %v", cfg, err)
+	}
+	cfg, err = LoadServe([]string{"--tls=false"}, envOf(map[string]string{"ACSEMU_TLS": "true"}), io.Discard)
+	if err != nil || cfg.TLS {
+		t.Fatalf("--tls=false over ACSEMU_TLS=true: %+v %v", cfg, err)
 	}
 }

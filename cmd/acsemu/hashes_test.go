@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
 
@@ -19,13 +19,13 @@ func TestRecordingCreateWaitsForHashesWhenAsked(t *testing.T) {
 		}
 		return ""
 	}
-	create := func(args ...string) control.Recording {
+	create := func(args ...string) api.Recording {
 		t.Helper()
 		var out, errOut bytes.Buffer
 		if err := run(context.Background(), append([]string{"recording", "create", "--no-event", "--duration", "2m"}, args...), env, &out, &errOut); err != nil {
 			t.Fatalf("%v\n%s", err, errOut.String())
 		}
-		var r control.Recording
+		var r api.Recording
 		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 			t.Fatalf("%v: %s", err, out.String())
 		}

@@ -1,17 +1,22 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/client/webhook"
+	"github.com/acsemu/acsemu/internal/cliflag"
 )
 
 // Config is acsrec's configuration, from flags and ACSREC_* environment
@@ -39,6 +44,16 @@ type Config struct {
 	// Retention is how long finished or refused jobs stay in the job store
 	// (negative: forever).
 	Retention time.Duration
+
+	// serve's authentication: the ?code= secret (generated when neither it nor
+	// a token issuer is given), Event Grid's Entra ID bearer tokens, and the
+	// Call Automation callback tokens.
+	SecretGenerated                  bool
+	OIDCIssuer, OIDCAudience         string
+	CallbackIssuer, CallbackAudience string
+	// InsecureNoAuth accepts unauthenticated deliveries; InsecureLenient
+	// accepts deliveries without aeg-event-type or with a non-JSON body.
+	InsecureNoAuth, InsecureLenient bool
 
 	// sign
 	Method     string
@@ -85,31 +100,43 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	str := func(name, def, usage string) *string {
 		return fs.String(name, get(name, def), usage+" (ACSREC_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
 	}
+	// Booleans are real flags (--delete, --delete=false) that never swallow
+	// the next argument (sign --send URL).
+	boolFlag := func(name, def, usage string) *string {
+		return cliflag.Bool(fs, name, get(name, def), usage+" (ACSREC_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
+	}
 	conn := str("connection-string", "", "ACS connection string endpoint=https://...;accesskey=... (prefer the environment: flags show in ps)")
 	allow := str("allow-hosts", "", "comma-separated hosts besides the endpoint's that downloads may use, e.g. *.asm.skype.com (any port unless the pattern names one: *.asm.skype.com:443)")
 	var out, state, parallel, logFormat, progress, verbose, listen, secret, del, retention *string
 	var method, body, date, acsHost, legacy, send *string
+	var oidcIssuer, oidcAudience, cbIssuer, cbAudience, noAuth, lenient *string
 	if cfg.Command != "sign" {
 		out = str("out", "recordings", "output folder")
 		state = str("state", "", "job store file (default <out>/.acsrec.db)")
 		parallel = str("parallel", "4", "documents downloaded at once")
 		logFormat = str("log-format", "text", "text or json")
 		progress = str("progress", "auto", "progress bars: auto (on a terminal), on or off")
-		verbose = str("verbose", "false", "debug logs")
-		del = str("delete", "false", "delete each document from the service (its deleteLocation) once its files are on disk")
+		verbose = boolFlag("verbose", "false", "debug logs")
+		del = boolFlag("delete", "false", "delete each document from the service (its deleteLocation) once its files are on disk")
 		retention = str("job-retention", "168h", "how long finished or refused jobs stay in the job store (an event for one is a duplicate meanwhile); 0 keeps them forever")
 	}
 	if cfg.Command == "serve" {
 		listen = str("listen", "127.0.0.1:8080", "webhook listen address HOST:PORT")
-		secret = str("secret", "", "shared secret Event Grid must send as ?code=<secret> (put it in the subscription's endpoint URL)")
+		secret = str("secret", "", "shared secret Event Grid must send as ?code=<secret> (put it in the subscription's endpoint URL); without it and without --oidc-issuer, one is generated and the URL to subscribe printed")
+		oidcIssuer = str("oidc-issuer", "", "require Event Grid's Entra ID bearer token from this issuer (https://login.microsoftonline.com/<tenant>/v2.0, or the emulator's URL)")
+		oidcAudience = str("oidc-audience", "", "the audience those tokens must have: the subscription's azureActiveDirectoryApplicationIdOrUri")
+		cbAudience = str("callback-audience", "", "accept Call Automation callbacks on POST /callbacks, whose JWT must have this audience: the ACS resource's immutable id")
+		cbIssuer = str("callback-issuer", "", "issuer of the callback JWTs (default "+webhook.ACSCallbackIssuer+", or the endpoint's URL when it is not an Azure host)")
+		noAuth = str("insecure-no-auth", "false", "INSECURE: accept deliveries without a secret or token (any local web page can then forge events)")
+		lenient = str("insecure-lenient", "false", "INSECURE: accept deliveries without aeg-event-type or with a text/plain body (a web page can post those cross-origin)")
 	}
 	if cfg.Command == "sign" {
 		method = str("method", "GET", "HTTP method")
 		body = str("body", "", "request body ('@file' reads a file)")
 		date = str("date", "", "date to sign, RFC 1123 (default now), to reproduce a signature")
 		acsHost = str("acs-host", "", "sign a storage download for this ACS host, sent as x-ms-host (Call Automation SDK style); 'endpoint' means the endpoint's host")
-		legacy = str("legacy-date", "false", "sign the Date header instead of x-ms-date (the 2021 quickstart)")
-		send = str("send", "false", "send the request and print the status and acsemu's X-Acsemu-Explanation")
+		legacy = boolFlag("legacy-date", "false", "sign the Date header instead of x-ms-date (the 2021 quickstart)")
+		send = boolFlag("send", "false", "send the request and print the status and acsemu's X-Acsemu-Explanation")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return Config{}, err
@@ -182,6 +209,18 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		if !strings.Contains(cfg.Listen, ":") {
 			bad("listen", fmt.Errorf("%q is not HOST:PORT", cfg.Listen))
 		}
+		cfg.OIDCIssuer, cfg.OIDCAudience = *oidcIssuer, *oidcAudience
+		if (cfg.OIDCIssuer == "") != (cfg.OIDCAudience == "") {
+			bad("oidc-issuer", errors.New("--oidc-issuer and --oidc-audience go together"))
+		}
+		cfg.CallbackIssuer, cfg.CallbackAudience = *cbIssuer, *cbAudience
+		if cfg.CallbackAudience != "" && cfg.CallbackIssuer == "" && cfg.ConnectionString.Endpoint != nil {
+			cfg.CallbackIssuer = defaultCallbackIssuer(cfg.ConnectionString.Endpoint)
+		}
+		cfg.InsecureNoAuth, cfg.InsecureLenient = boolean("insecure-no-auth", *noAuth), boolean("insecure-lenient", *lenient)
+		if cfg.Secret == "" && cfg.OIDCIssuer == "" && !cfg.InsecureNoAuth {
+			cfg.Secret, cfg.SecretGenerated = generateSecret(), true
+		}
 		if len(cfg.Args) > 0 {
 			errs = append(errs, fmt.Errorf("serve takes no arguments, got %q", cfg.Args))
 		}
@@ -191,4 +230,20 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		}
 	}
 	return cfg, errors.Join(errs...)
+}
+
+// defaultCallbackIssuer is Call Automation's issuer for an Azure endpoint, and
+// the endpoint itself otherwise (the emulator issues its own tokens).
+func defaultCallbackIssuer(endpoint *url.URL) string {
+	if strings.HasSuffix(strings.ToLower(endpoint.Hostname()), ".communication.azure.com") {
+		return webhook.ACSCallbackIssuer
+	}
+	return strings.TrimRight((&url.URL{Scheme: endpoint.Scheme, Host: endpoint.Host}).String(), "/")
+}
+
+// generateSecret makes a ?code= secret: 128 random bits, URL-safe.
+func generateSecret() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
 }

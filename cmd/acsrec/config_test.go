@@ -39,6 +39,26 @@ func TestLoadServe(t *testing.T) {
 	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 || cfg.Secret != "" || cfg.Retention != jobs.DefaultRetention {
 		t.Errorf("defaults %+v %v", cfg, err)
 	}
+	// Secure by default: with no authentication method, a secret is generated.
+	if len(cfg.Secret) != 32 || !cfg.SecretGenerated || cfg.InsecureNoAuth {
+		t.Errorf("default authentication: secret %q generated %v", cfg.Secret, cfg.SecretGenerated)
+	}
+	again, _ := Load([]string{"serve"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
+	if again.Secret == cfg.Secret {
+		t.Error("two runs generated the same secret")
+	}
+	cfg, err = Load([]string{"serve", "--insecure-no-auth", "true"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
+	if err != nil || cfg.Secret != "" || !cfg.InsecureNoAuth {
+		t.Errorf("opted out: %+v %v", cfg, err)
+	}
+	cfg, err = Load([]string{"serve", "--oidc-issuer", "https://login.microsoftonline.com/t/v2.0", "--oidc-audience", "api://x",
+		"--callback-audience", "guid"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
+	if err != nil || cfg.Secret != "" || cfg.CallbackIssuer != "https://acscallautomation.communication.azure.com" {
+		t.Errorf("token auth: %+v %v", cfg, err)
+	}
+	if _, err := Load([]string{"serve", "--oidc-issuer", "https://x"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard); err == nil {
+		t.Error("--oidc-issuer without --oidc-audience was accepted")
+	}
 }
 
 func TestLoadJobRetention(t *testing.T) {
@@ -59,7 +79,7 @@ func TestLoadDownloadAndSign(t *testing.T) {
 	if err != nil || len(cfg.Args) != 2 || cfg.State != "/tmp/s.db" {
 		t.Fatalf("%+v %v", cfg, err)
 	}
-	cfg, err = Load([]string{"sign", "--method", "post", "--date", "Tue, 01 Jul 2025 12:34:56 GMT", "--legacy-date", "true", "https://x/y"},
+	cfg, err = Load([]string{"sign", "--method", "post", "--date", "Tue, 01 Jul 2025 12:34:56 GMT", "--legacy-date=true", "https://x/y"},
 		envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
 	if err != nil || cfg.Method != "POST" || !cfg.DateHeader || !cfg.Date.Equal(time.Date(2025, 7, 1, 12, 34, 56, 0, time.UTC)) {
 		t.Fatalf("%+v %v", cfg, err)
@@ -81,7 +101,7 @@ func TestLoadErrors(t *testing.T) {
 		{[]string{"serve", "extra"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "no arguments"},
 		{[]string{"serve", "--log-format", "xml"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--log-format"},
 		{[]string{"serve", "--progress", "maybe"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--progress"},
-		{[]string{"serve", "--verbose", "very"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--verbose"},
+		{[]string{"serve", "--verbose=very"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--verbose"},
 		{[]string{"download"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "needs document ids"},
 		{[]string{"sign"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "one URL"},
 		{[]string{"sign", "--date", "yesterday", "https://x"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--date"},

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
 
@@ -17,9 +17,9 @@ import (
 func BenchmarkCreate48h16Channels(b *testing.B) {
 	srv := emulatortest.Start(b, emulator.Options{})
 	ctl, ctx := srv.Control(), context.Background()
-	spec := control.RecordingSpec{Duration: control.Duration(48 * time.Hour), ChannelType: "unmixed", ParticipantCount: 16, NoEvent: true}
+	spec := api.RecordingSpec{Duration: api.Duration(48 * time.Hour), ChannelType: "unmixed", ParticipantCount: 16, NoEvent: true}
 	var created time.Duration
-	var rec control.Recording
+	var rec api.Recording
 	for range b.N {
 		start := time.Now()
 		r, err := ctl.CreateRecording(ctx, spec)

@@ -15,9 +15,9 @@ import (
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
 
-func TestOffsetClockAdvancesAndWakesWaiters(t *testing.T) {
+func TestOffsetAdvancesAndWakesWaiters(t *testing.T) {
 	base := clock.NewManual(t0)
-	c := calling.NewOffsetClock(base)
+	c := clock.NewOffset(base)
 	late := c.After(time.Hour)
 	soon := c.After(time.Minute)
 	if now := c.Advance(30 * time.Second); !now.Equal(t0.Add(30*time.Second)) || c.Offset() != 30*time.Second {
@@ -95,6 +95,7 @@ func TestClockControlRoutes(t *testing.T) {
 	}
 	for _, body := range []string{`{"advance":"-1h"}`, `{"advance":"0s"}`, `{"advance":"soon"}`, `{"back":"1h"}`} {
 		req, _ := http.NewRequest(http.MethodPost, e.srv.URL()+"/_emulator/clock", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

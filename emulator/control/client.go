@@ -14,18 +14,26 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-)
 
-// Prefix is the reserved path prefix of the control plane.
-const Prefix = "/_emulator/"
+	"github.com/acsemu/acsemu/emulator/api"
+)
 
 // maxResponse bounds what the client reads from the control plane.
 const maxResponse = 64 << 20
 
 // Client talks to one emulator's control plane.
 type Client struct {
-	base *url.URL
-	hc   *http.Client
+	base  *url.URL
+	hc    *http.Client
+	token string
+}
+
+// WithToken returns a copy of c that sends the emulator's control token
+// (acsemu serve --control-token) with every call; "" sends none.
+func (c *Client) WithToken(token string) *Client {
+	cp := *c
+	cp.token = token
+	return &cp
 }
 
 // NewClient returns a client for the emulator at baseURL (for example
@@ -44,16 +52,8 @@ func NewClient(baseURL string, hc *http.Client) (*Client, error) {
 	return &Client{base: u, hc: hc}, nil
 }
 
-// APIError is an error answered by the control plane.
-type APIError struct {
-	StatusCode int
-	Code       string
-	Message    string
-}
-
-func (e *APIError) Error() string {
-	return fmt.Sprintf("control plane: %d %s: %s", e.StatusCode, e.Code, e.Message)
-}
+// APIError is an error answered by the control plane (the clients' one error type, api.Error).
+type APIError = api.Error
 
 // IsNotFound reports whether err is a control-plane 404.
 func IsNotFound(err error) bool {
@@ -61,12 +61,15 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound
 }
 
+// rawJSON is a request body that is already JSON.
+type rawJSON []byte
+
 // do sends in (JSON, unless it is an io.Reader or nil) to path under the
 // control prefix, and decodes a JSON answer into out (unless out is nil or a
 // *[]byte, which receives the raw body).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	u := *c.base
-	u.Path = strings.TrimRight(u.Path, "/") + Prefix + strings.TrimLeft(path, "/")
+	u.Path = strings.TrimRight(u.Path, "/") + api.Prefix + strings.TrimLeft(path, "/")
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}
@@ -74,6 +77,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	contentType := ""
 	switch v := in.(type) {
 	case nil:
+	case rawJSON:
+		body, contentType = bytes.NewReader(v), "application/json"
 	case io.Reader:
 		body, contentType = v, "application/octet-stream"
 	default:
@@ -87,8 +92,16 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return fmt.Errorf("control: %w", err)
 	}
+	if contentType == "" && method != http.MethodGet && method != http.MethodHead {
+		// The control plane refuses state-changing calls without a JSON
+		// content type, so that browser pages cannot send them.
+		contentType = "application/json"
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -101,13 +114,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if resp.StatusCode >= 300 {
 		var env struct {
-			Error struct{ Code, Message string } `json:"error"`
+			Error struct{ Code, Message, Target string } `json:"error"`
 		}
 		if json.Unmarshal(raw, &env) != nil || env.Error.Code == "" {
 			env.Error.Code = http.StatusText(resp.StatusCode)
 			env.Error.Message = strings.TrimSpace(string(raw))
 		}
-		return &APIError{StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message}
+		return &APIError{Service: "control plane", StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message, Target: env.Error.Target}
 	}
 	switch o := out.(type) {
 	case nil:

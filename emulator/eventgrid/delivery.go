@@ -3,6 +3,7 @@ package eventgrid
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -267,6 +268,9 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	// The delivered event's own id (of the first, in a batch), as documented:
 	// the same across retries and duplicates, so a webhook can deduplicate on it.
 	h.Set("aeg-output-event-id", first.ID)
+	if err := s.e.authorize(req, spec); err != nil {
+		return nil, err
+	}
 	return req, nil
 }
 
@@ -288,7 +292,12 @@ func (s *subscription) send(req *http.Request, attempt int) (status int, outcome
 		}
 	}
 	if resp == nil && err == nil {
-		resp, err = s.e.hc.Do(req)
+		if resp, err = s.e.hc.Do(req); err != nil {
+			// The journal shows the outcome, not the operating system's
+			// words (see transportReason); the log keeps them.
+			s.e.log.Debug("eventgrid: delivery failed", "subscription", s.name, "err", err)
+			return 0, errorOutcome(err), fault, errors.New(transportReason(err))
+		}
 	}
 	if err != nil {
 		return 0, errorOutcome(err), fault, err

@@ -20,8 +20,8 @@
 // Microsoft.EventGrid.SubscriptionValidationEvent and the header
 // aeg-event-type: SubscriptionValidation. 200 with {"validationResponse":code}
 // (exact, case-sensitive property name) succeeds; 200 without it leaves the
-// subscription AwaitingManualAction until its validationUrl (served by
-// Handler under /_emulator/subscriptions/{name}/validate) is called, for at
+// subscription AwaitingManualAction until its validationUrl (served by the
+// control route /_emulator/subscriptions/{name}/validate) is called, for at
 // most ManualValidationWindow of clock time (not scaled); any other status, a
 // wrong code, a network error or two timeouts (the timed-out attempt is
 // retried once after 5 s, scaled) fail it.
@@ -101,8 +101,9 @@
 //
 // # Control plane
 //
-// Handler serves the engine's part of the control plane under /_emulator/
-// (full paths, do not strip the prefix): subscriptions, validation URL,
-// events, deliveries, drain and dead letters. Package control has the typed
-// client.
+// The engine's control routes (subscriptions, validation URL, events,
+// deliveries, drain and dead letters under /_emulator/) are lines of the
+// emulator's one route table (emulator/controlroutes.go), which calls the
+// Engine's methods; the wire types are in package api, the typed client in
+// package control.
 package eventgrid

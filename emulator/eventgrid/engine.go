@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
@@ -107,6 +108,13 @@ type Options struct {
 	// handshakes, in wall-clock time, not scaled (see the package doc);
 	// 0 means DefaultDeliveryTimeout.
 	DeliveryTimeout time.Duration
+	// Authorize, if set, returns the Authorization header value for a
+	// delivery or handshake to a subscription with Entra ID delivery auth
+	// (audience: its azureActiveDirectoryApplicationIdOrUri); "" sends none.
+	Authorize func(audience string) (string, error)
+	// AllowedEndpoints, if not empty, restricts subscription endpoints to
+	// these hosts ("host", "host:port", "*.domain"); empty allows any.
+	AllowedEndpoints []string
 	// DeliveryHook, if set, intercepts every delivery attempt (not the
 	// handshakes). See DeliveryHook.
 	DeliveryHook DeliveryHook
@@ -331,7 +339,7 @@ func (e *Engine) validationURL(name, code string) string {
 	for len(base) > 0 && base[len(base)-1] == '/' {
 		base = base[:len(base)-1]
 	}
-	return base + "/_emulator/subscriptions/" + name + "/validate?code=" + code
+	return base + api.Prefix + "subscriptions/" + name + "/validate?code=" + code
 }
 
 // key is a subscription's map key: names are case-insensitive, as in Azure

@@ -9,20 +9,6 @@ import (
 	"unsafe"
 )
 
-// Event is an event to publish. Zero fields take defaults when published: ID
-// a seeded GUID, Topic the engine's topic, EventTime the clock's now. JSON
-// uses the Event Grid schema's names, so a []Event marshals as an Event Grid
-// array.
-type Event struct {
-	ID          string          `json:"id,omitempty"`
-	Topic       string          `json:"topic,omitempty"`
-	Subject     string          `json:"subject"`
-	EventType   string          `json:"eventType"`
-	DataVersion string          `json:"dataVersion,omitempty"`
-	EventTime   time.Time       `json:"eventTime,omitzero"`
-	Data        json.RawMessage `json:"data,omitempty"`
-}
-
 // ceAttr is a CloudEvents attribute without an Event field (datacontenttype,
 // dataschema, data_base64, extensions), kept as published.
 type ceAttr struct {

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
-	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
@@ -43,7 +43,7 @@ func fillFilteredSubscriptions(t testing.TB, e *eventgrid.Engine, hook string, n
 	for i := range n {
 		if _, err := e.CreateSubscription(context.Background(), eventgrid.SubscriptionSpec{Name: fmt.Sprintf("sub%02d", i), EndpointURL: hook,
 			EventDeliverySchema: eventgrid.CloudEventSchema,
-			Filter: filter.Spec{IncludedEventTypes: []string{"Microsoft.Communication.RecordingFileStatusUpdated"},
+			Filter: api.EventFilter{IncludedEventTypes: []string{"Microsoft.Communication.RecordingFileStatusUpdated"},
 				SubjectBeginsWith: fmt.Sprintf("/recording/call/c%02d/", i)}}); err != nil {
 			t.Fatal(err)
 		}

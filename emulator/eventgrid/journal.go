@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/acsemu/acsemu/internal/ring"
 )
@@ -17,44 +16,7 @@ const (
 	DispositionDropped      = "Dropped"
 )
 
-// Attempt is one delivery attempt of one batch.
-type Attempt struct {
-	// Seq orders attempts (1, 2, ...) across the engine.
-	Seq          int64    `json:"seq"`
-	Subscription string   `json:"subscription"`
-	EventIDs     []string `json:"eventIds"`
-	// Attempt is 0-based, the aeg-delivery-count sent.
-	Attempt int `json:"attempt"`
-	// Status is the webhook's HTTP status, 0 if there was none.
-	Status int `json:"status,omitempty"`
-	// Error is the transport error, if any.
-	Error string `json:"error,omitempty"`
-	// Fault is the fault injected into this attempt, if any.
-	Fault string `json:"fault,omitempty"`
-	// Outcome is Delivered, Skipped (by a DeliveryHook) or a
-	// lastDeliveryOutcome (BadRequest, Busy, TimedOut, SocketError, ...).
-	Outcome string `json:"outcome"`
-	// Disposition is what became of the batch: Delivered, Retrying,
-	// DeadLettered or Dropped.
-	Disposition string `json:"disposition"`
-	// Duration is the wall-clock time the request took.
-	Duration time.Duration `json:"duration"`
-	// NominalTime is when the attempt happened in nominal (unscaled) time;
-	// NextAttemptNominal when the next one is scheduled (zero if none).
-	NominalTime        time.Time `json:"nominalTime"`
-	NextAttemptNominal time.Time `json:"nextAttemptNominal,omitzero"`
-}
-
-// AttemptFilter selects attempts; zero fields match everything.
-type AttemptFilter struct {
-	Subscription string `json:"subscription,omitempty"`
-	// Outcome matches Outcome or Disposition, ignoring case.
-	Outcome string `json:"outcome,omitempty"`
-	// EventID matches attempts that carried this event.
-	EventID string `json:"eventId,omitempty"`
-}
-
-func (f AttemptFilter) match(a *Attempt) bool {
+func matchAttempt(f AttemptFilter, a *Attempt) bool {
 	if f.Subscription != "" && !strings.EqualFold(f.Subscription, a.Subscription) {
 		return false
 	}
@@ -72,6 +34,8 @@ type journal struct {
 	mu   sync.Mutex
 	ring *ring.Ring[Attempt]
 	seq  int64
+	// changed is closed at the next add or reset (see AttemptsChanged).
+	changed chan struct{}
 }
 
 func newJournal(capacity int) *journal { return &journal{ring: ring.New[Attempt](capacity)} }
@@ -82,6 +46,7 @@ func (j *journal) add(a Attempt) {
 	j.seq++
 	a.Seq = j.seq
 	j.ring.Add(a)
+	j.notifyLocked()
 }
 
 func (j *journal) query(f AttemptFilter) []Attempt {
@@ -89,7 +54,7 @@ func (j *journal) query(f AttemptFilter) []Attempt {
 	defer j.mu.Unlock()
 	out := []Attempt{}
 	for a := range j.ring.All() {
-		if f.match(a) {
+		if matchAttempt(f, a) {
 			c := *a
 			c.EventIDs = slices.Clone(a.EventIDs)
 			out = append(out, c)
@@ -103,6 +68,27 @@ func (j *journal) reset() {
 	defer j.mu.Unlock()
 	j.ring.Reset()
 	j.seq = 0
+	j.notifyLocked()
+}
+
+func (j *journal) notifyLocked() {
+	if j.changed != nil {
+		close(j.changed)
+		j.changed = nil
+	}
+}
+
+// AttemptsChanged returns a channel closed at the next attempt (or Reset):
+// a long poll on the deliveries takes it before querying and waits on it,
+// as on the request journal's Changed.
+func (e *Engine) AttemptsChanged() <-chan struct{} {
+	j := e.journal
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.changed == nil {
+		j.changed = make(chan struct{})
+	}
+	return j.changed
 }
 
 // Attempts returns the journaled attempts that match f, oldest first.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
@@ -98,7 +99,7 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 		t := target{s: s, schema: spec.EventDeliverySchema}
 		open := filterIsEmpty(spec.Filter)
 		for i, ev := range evs {
-			if open || spec.Filter.Match(t.schema, object(t.schema, i)) {
+			if open || filter.Spec(spec.Filter).Match(t.schema, object(t.schema, i)) {
 				t.evs = append(t.evs, ev)
 				t.bytes += ev.mem + queueSlotCost
 			}

@@ -21,33 +21,6 @@ const (
 	StateFailed               = "Failed"
 )
 
-// Subscription is a subscription as the engine reports it: the effective
-// settings (defaults filled in, secrets hidden) and its state.
-type Subscription struct {
-	SubscriptionSpec
-	ProvisioningState string `json:"provisioningState"`
-	// FailureReason says why the subscription is Failed.
-	FailureReason string `json:"failureReason,omitempty"`
-	// ProvisioningDetail explains AwaitingManualAction (what the endpoint
-	// answered and until when the validationUrl is valid).
-	ProvisioningDetail string `json:"provisioningDetail,omitempty"`
-	// ValidationURL and ValidationExpires are set while AwaitingManualAction.
-	ValidationURL     string    `json:"validationUrl,omitempty"`
-	ValidationExpires time.Time `json:"validationExpires,omitzero"`
-	CreatedTime       time.Time `json:"createdTime"`
-	UpdatedTime       time.Time `json:"updatedTime"`
-	// Queued counts the events not yet finished: waiting, in flight or
-	// awaiting a retry; Retrying counts the last kind.
-	Queued       int   `json:"queued"`
-	Retrying     int   `json:"retrying"`
-	Delivered    int64 `json:"delivered"`
-	DeadLettered int64 `json:"deadLettered"`
-	Dropped      int64 `json:"dropped"`
-	// QueuedBytes is the memory the queued events hold, as the queue
-	// bounds count it.
-	QueuedBytes int64 `json:"queuedBytes"`
-}
-
 // subscription is the engine's state for one subscription.
 type subscription struct {
 	e    *Engine
@@ -94,6 +67,9 @@ type subscription struct {
 func (e *Engine) CreateSubscription(ctx context.Context, spec SubscriptionSpec) (Subscription, error) {
 	norm, err := normalize(spec, nil)
 	if err != nil {
+		return Subscription{}, err
+	}
+	if err := checkEndpointAllowed(e.opts.AllowedEndpoints, norm.EndpointURL); err != nil {
 		return Subscription{}, err
 	}
 	now := e.clock.Now()
@@ -150,6 +126,9 @@ func (e *Engine) UpdateSubscription(ctx context.Context, spec SubscriptionSpec) 
 	s.mu.Unlock()
 	norm, err := normalize(spec, &prev)
 	if err != nil {
+		return Subscription{}, err
+	}
+	if err := checkEndpointAllowed(e.opts.AllowedEndpoints, norm.EndpointURL); err != nil {
 		return Subscription{}, err
 	}
 	s.mu.Lock()

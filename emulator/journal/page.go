@@ -3,12 +3,14 @@ package journal
 import (
 	"net/url"
 	"strconv"
+
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 // MaxPage is the most entries one listing returns: at the per-entry header
 // bound an entry is at most about 17 KB of JSON, so a page stays within a
 // few MB however large the journal.
-const MaxPage = 1000
+const MaxPage = api.MaxRequestsPage
 
 // List returns one page of the entries matching f, oldest first. With
 // f.Limit set it is Query: the newest f.Limit matches (at most MaxPage). With
@@ -25,7 +27,7 @@ func (j *Journal) List(f Filter) (page []Entry, next int64) {
 	page = []Entry{}
 	for i := range j.live() {
 		e := &j.live()[i]
-		if !f.Match(e) {
+		if !Match(f, e) {
 			continue
 		}
 		if len(page) == MaxPage {

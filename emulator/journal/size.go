@@ -23,7 +23,7 @@ const (
 func Size(e *Entry) int64 {
 	n := int64(unsafe.Sizeof(*e))
 	for _, s := range []string{e.Plane, e.Target, e.Method, e.Path, e.Query, e.RemoteAddr,
-		e.DocumentID, e.RangeAsked, e.RangeServed, e.RangeNote, e.Fault, e.Error} {
+		e.DocumentID, e.RangeAsked, e.RangeServed, e.RangeNote, e.Fault, e.Error, e.RawAuthorization} {
 		n += int64(len(s))
 	}
 	if e.Auth != nil {

@@ -93,7 +93,7 @@ func (j *Journal) Query(f Filter) []Entry {
 	defer j.mu.Unlock()
 	out := []Entry{}
 	for i := range j.live() {
-		if e := &j.live()[i]; f.Match(e) {
+		if e := &j.live()[i]; Match(f, e) {
 			out = append(out, *e)
 		}
 	}
@@ -109,7 +109,7 @@ func (j *Journal) Count(f Filter) int {
 	defer j.mu.Unlock()
 	n := 0
 	for i := range j.live() {
-		if f.Match(&j.live()[i]) {
+		if Match(f, &j.live()[i]) {
 			n++
 		}
 	}

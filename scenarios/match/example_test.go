@@ -11,9 +11,14 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
+
+// journalTimeout bounds the wait for a request to reach the journal, which
+// happens as its answer ends, a moment after the client read the last byte.
+// Generous for a loaded CI machine: a passing wait takes milliseconds.
+const journalTimeout = 10 * time.Second
 
 // Assert on what a client did on the wire: it resumed a chunk at byte 1000
 // and, in the end, downloaded every chunk exactly once.
@@ -21,8 +26,8 @@ func Example() {
 	srv, _ := emulator.New(emulator.Options{})
 	defer srv.Close()
 	g := gomega.NewGomega(func(message string, _ ...int) { fmt.Println("FAILED:", message) })
-	rec, _ := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(2 * time.Second), NoEvent: true})
+	rec, _ := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(2 * time.Second), NoEvent: true})
 	doc := rec.Documents[0]
 
 	// The client under test: it reads 1000 bytes, then resumes.
@@ -37,8 +42,8 @@ func Example() {
 	}
 
 	// The journal is written as each answer ends: poll for it.
-	g.Eventually(srv).WithTimeout(5 * time.Second).Should(match.HaveRequest(match.ResumedAt(doc.ID, 1000)))
-	g.Eventually(srv).WithTimeout(5 * time.Second).Should(match.HaveDownloadedOnce(rec))
+	g.Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequest(match.ResumedAt(doc.ID, 1000)))
+	g.Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveDownloadedOnce(rec))
 	g.Expect(srv).NotTo(match.HaveRequest(match.ResumedAt(doc.ID, 999)))
 	fmt.Println("the client resumed at byte 1000 and downloaded the chunk once")
 	// Output: the client resumed at byte 1000 and downloaded the chunk once

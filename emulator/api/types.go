@@ -1,14 +1,6 @@
-package control
+package api
 
-import (
-	"time"
-
-	"github.com/acsemu/acsemu/internal/jsondur"
-)
-
-// Duration is a time.Duration that travels in JSON as a Go duration string
-// ("90s", "2h30m"); a bare JSON number is read as milliseconds.
-type Duration = jsondur.Duration
+import "time"
 
 // Pause is a pause in a recording: it starts at the given active (recorded)
 // time and lasts the given duration.
@@ -92,8 +84,12 @@ type Health struct {
 
 // Config is the emulator's effective configuration.
 type Config struct {
-	URL              string  `json:"url"`
-	ConnectionString string  `json:"connectionString"`
+	URL string `json:"url"`
+	// ConnectionString is given only with the public development key; with a
+	// custom key it is empty and CustomAccessKey is true (the control plane
+	// never reveals a custom key).
+	ConnectionString string  `json:"connectionString,omitempty"`
+	CustomAccessKey  bool    `json:"customAccessKey"`
 	StorageBaseURL   string  `json:"storageBaseUrl"`
 	MaxClockSkew     string  `json:"maxClockSkew"`
 	StrictAuth       bool    `json:"strictAuth"`
