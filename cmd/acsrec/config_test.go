@@ -36,7 +36,7 @@ func TestLoadServe(t *testing.T) {
 		t.Errorf("%+v", cfg)
 	}
 	cfg, err = Load([]string{"serve"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
-	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 || cfg.Secret != "" || cfg.Retention != jobs.DefaultRetention {
+	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 || cfg.Retention != jobs.DefaultRetention {
 		t.Errorf("defaults %+v %v", cfg, err)
 	}
 	// Secure by default: with no authentication method, a secret is generated.
