@@ -70,7 +70,9 @@ bench: ## benchmarks with ratios against their baselines
 	$(GO) test -run='^$$' -bench=Verify -benchmem ./emulator/auth/
 	$(GO) test -run='^$$' -bench=. -benchmem ./emulator/httprange/ ./emulator/media/
 	$(GO) test -run='^$$' -bench=Download -benchtime=3x ./client/download/
+	$(GO) test -run='^$$' -bench=JournalBytes -benchtime=1x ./emulator/journal/
 	$(GO) test -run='^$$' -bench='Delivery|QueueMemory' -benchtime=2s ./emulator/eventgrid/
+	$(GO) test -run='^$$' -bench='QueueRSS40' -benchtime=1x ./emulator/eventgrid/
 
 # ---- containers (issue 13): the image, its module's tests, every suite against it ----
 # IMAGE is the tag `make image` builds and the container suites run.
@@ -84,7 +86,7 @@ CONTAINER_ENV := ACSEMU_TEST_IMAGE=$(IMAGE) TESTCONTAINERS_RYUK_DISABLED=$${TEST
 
 # The binary is built on the host (static, CGO_ENABLED=0) into a context that
 # holds only it; the Dockerfile copies it into a scratch image.
-image:
+image: ## build the container image $(IMAGE) (FROM scratch, static binary built here)
 	rm -rf .image && mkdir -p .image
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o .image/acsemu ./cmd/acsemu
 	$(DOCKER) build -q -t $(IMAGE) -f Dockerfile .image
@@ -93,7 +95,7 @@ test: containers
 
 # Runs when a Docker engine answers; otherwise says so loudly and passes,
 # unless ACSEMU_REQUIRE_DOCKER=1 (CI), where a missing engine fails.
-containers:
+containers: ## the image, its module tests and every Ginkgo suite against it (needs Docker)
 	@if ! $(DOCKER) info >/dev/null 2>&1; then \
 	  echo "########################################################################"; \
 	  echo "## SKIPPED the container suites: no Docker engine answers.            ##"; \
@@ -110,5 +112,5 @@ bench: bench-image
 
 # Image size and cold start (container start -> /_emulator/health answers),
 # against an in-process emulator's start in the same run.
-bench-image: image
+bench-image: image ## image size and cold start against the in-process start
 	$(CONTAINER_ENV) $(GO) test -run='^$$' -bench=ColdStart -benchtime=5x ./emulator/acsemu/

@@ -186,6 +186,13 @@ type rawBody struct {
 	data        []byte
 }
 
+// withHeader is a handler's JSON answer with extra response headers (the
+// journal listing's Link to its next page).
+type withHeader struct {
+	header http.Header
+	body   any
+}
+
 // adapt turns a route's handler into an http.Handler: the value as indented
 // JSON with the route's status, or the error in the control shape.
 func (p *ControlParts) adapt(rt route) http.Handler {
@@ -198,6 +205,11 @@ func (p *ControlParts) adapt(rt route) http.Handler {
 		switch body := v.(type) {
 		case nil:
 			w.WriteHeader(rt.status)
+		case withHeader:
+			for k, vs := range body.header {
+				w.Header()[k] = vs
+			}
+			wire.WriteJSON(w, rt.status, body.body, true)
 		case rawBody:
 			w.Header().Set("Content-Type", body.contentType)
 			w.WriteHeader(rt.status)
