@@ -57,16 +57,7 @@ func (s *Service) ServeControl(r *http.Request, path string) (int, any, error) {
 	case r.Method != http.MethodGet:
 		return 0, nil, controlErr(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is not allowed here; use GET", r.Method)
 	case path == "calls/recordings":
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		now := s.clk.Now()
-		out := make([]control.CallRecording, 0, len(s.order))
-		for _, id := range s.order {
-			if sess := s.sessions[id]; sess != nil {
-				out = append(out, sess.view(now))
-			}
-		}
-		return http.StatusOK, out, nil
+		return http.StatusOK, s.Recordings(), nil
 	}
 	id := strings.TrimPrefix(path, "calls/recordings/")
 	var wait time.Duration
@@ -97,6 +88,24 @@ func (s *Service) ServeControl(r *http.Request, path string) (int, any, error) {
 	defer s.mu.Unlock()
 	return http.StatusOK, sess.view(s.clk.Now()), nil
 }
+
+// Recordings describes every Call Automation recording, oldest first, as
+// GET /_emulator/calls/recordings does.
+func (s *Service) Recordings() []control.CallRecording {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clk.Now()
+	out := make([]control.CallRecording, 0, len(s.order))
+	for _, id := range s.order {
+		if sess := s.sessions[id]; sess != nil {
+			out = append(out, sess.view(now))
+		}
+	}
+	return out
+}
+
+// ClockState is the recording clock, as GET /_emulator/clock reports it.
+func (s *Service) ClockState() control.ClockState { return s.clockState() }
 
 func (s *Service) clockState() control.ClockState {
 	st := control.ClockState{Now: s.clk.Now().UTC(), Manual: s.manual != nil, ProcessingDelay: control.Duration(max(s.opts.ProcessingDelay, 0))}

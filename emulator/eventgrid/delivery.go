@@ -112,13 +112,15 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		return
 	}
 
-	req, err := s.newRequest(b, spec)
+	req, body, err := s.newRequest(b, spec)
 	if err != nil { // cannot happen with a validated endpoint; do not spin
 		s.e.log.Error("eventgrid: cannot build delivery request", "subscription", s.name, "err", err)
 		s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded, attempts: b.attempt,
 			outcome: OutcomeGenericError, lastAttempt: b.lastNominal, at: b.nominal})
 		return
 	}
+	sent := AttemptRequest{Method: req.Method, URL: req.URL.Redacted(), Header: req.Header.Clone(), BodyBytes: len(body),
+		Body: string(body[:min(len(body), MaxRecordedBody)])}
 	ctx, cancel := context.WithTimeout(s.ctx, s.e.opts.DeliveryTimeout)
 	req = req.WithContext(ctx)
 	start := time.Now()
@@ -141,14 +143,14 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 	switch {
 	case outcome == OutcomeDelivered || outcome == OutcomeSkipped:
 		a.Disposition = DispositionDelivered
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.finish(b.events, func(s *subscription) { s.delivered += int64(len(b.events)) })
 	case isFinal(status) || made >= spec.RetryPolicy.MaxDeliveryAttempts:
 		a.Disposition = DispositionDropped
 		if spec.DeadLetter {
 			a.Disposition = DispositionDeadLettered
 		}
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded,
 			attempts: made, outcome: outcome, status: status, lastAttempt: b.nominal, at: b.nominal})
 	default:
@@ -159,7 +161,7 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		b.nominal = b.nominal.Add(delay)
 		b.due = end.Add(scaled(delay, scaleOf(spec, s.e.opts.TimeScale)))
 		a.NextAttemptNominal = b.nominal
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.mu.Lock()
 		if !s.deleted {
 			s.inflight -= len(b.events)
@@ -204,7 +206,7 @@ func (s *subscription) finish(evs []*event, count func(*subscription)) {
 }
 
 // newRequest builds the delivery request of b.
-func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Request, error) {
+func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Request, []byte, error) {
 	schema := spec.EventDeliverySchema
 	var body []byte
 	contentType := ContentTypeEventGrid
@@ -230,7 +232,7 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	}
 	req, err := http.NewRequest(http.MethodPost, spec.EndpointURL, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	first := b.events[0]
 	h := req.Header
@@ -251,7 +253,7 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	h.Set("aeg-data-version", first.DataVersion)
 	h.Set("aeg-metadata-version", first.metadataVersion)
 	h.Set("aeg-output-event-id", b.outputID)
-	return req, nil
+	return req, body, nil
 }
 
 // send performs the request (or lets the hook answer it) and classifies the

@@ -1,11 +1,13 @@
 package eventgrid
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/internal/broadcast"
 	"github.com/acsemu/acsemu/internal/ring"
 )
 
@@ -67,21 +69,60 @@ func (f AttemptFilter) match(a *Attempt) bool {
 	return true
 }
 
-// journal is a bounded log of attempts.
-type journal struct {
-	mu   sync.Mutex
-	ring *ring.Ring[Attempt]
-	seq  int64
+// RecentRequests is how many of the latest attempts keep the request they
+// sent (AttemptRequest), for a person to inspect; older attempts keep only
+// their Attempt line, so the journal's memory stays what its capacity says.
+const RecentRequests = 256
+
+// MaxRecordedBody bounds the body an AttemptRequest keeps.
+const MaxRecordedBody = 16 << 10
+
+// AttemptRequest is the request an attempt sent to the webhook.
+type AttemptRequest struct {
+	Seq    int64       `json:"seq"`
+	Method string      `json:"method"`
+	URL    string      `json:"url"`
+	Header http.Header `json:"header"`
+	// Body is the first MaxRecordedBody bytes of the body; BodyBytes its full length.
+	Body      string `json:"body"`
+	BodyBytes int    `json:"bodyBytes"`
 }
 
-func newJournal(capacity int) *journal { return &journal{ring: ring.New[Attempt](capacity)} }
+// journal is a bounded log of attempts.
+type journal struct {
+	mu     sync.Mutex
+	ring   *ring.Ring[Attempt]
+	recent *ring.Ring[AttemptRequest]
+	seq    int64
+	// changed wakes live views; the engine's Changed hands it out.
+	changed *broadcast.Signal
+}
 
-func (j *journal) add(a Attempt) {
+func newJournal(capacity int, changed *broadcast.Signal) *journal {
+	return &journal{ring: ring.New[Attempt](capacity), recent: ring.New[AttemptRequest](RecentRequests), changed: changed}
+}
+
+func (j *journal) add(a Attempt, sent AttemptRequest) {
+	j.mu.Lock()
+	j.seq++
+	a.Seq, sent.Seq = j.seq, j.seq
+	j.ring.Add(a)
+	j.recent.Add(sent)
+	j.mu.Unlock()
+	j.changed.Notify()
+}
+
+func (j *journal) request(seq int64) (AttemptRequest, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.seq++
-	a.Seq = j.seq
-	j.ring.Add(a)
+	for r := range j.recent.All() {
+		if r.Seq == seq {
+			c := *r
+			c.Header = r.Header.Clone()
+			return c, true
+		}
+	}
+	return AttemptRequest{}, false
 }
 
 func (j *journal) query(f AttemptFilter) []Attempt {
@@ -102,8 +143,17 @@ func (j *journal) reset() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ring.Reset()
+	j.recent.Reset()
 	j.seq = 0
 }
 
 // Attempts returns the journaled attempts that match f, oldest first.
 func (e *Engine) Attempts(f AttemptFilter) []Attempt { return e.journal.query(f) }
+
+// AttemptRequest returns the request attempt seq sent, if it is among the
+// RecentRequests latest attempts.
+func (e *Engine) AttemptRequest(seq int64) (AttemptRequest, bool) { return e.journal.request(seq) }
+
+// Changed returns a channel closed at the next attempt, dead letter,
+// subscription change or Reset (see broadcast.Signal): take it, then query.
+func (e *Engine) Changed() <-chan struct{} { return e.changed.Changed() }

@@ -1,0 +1,44 @@
+package eventgrid_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/acsemu/acsemu/emulator/eventgrid"
+)
+
+func TestAttemptKeepsTheRequestItSentAndWakesWaiters(t *testing.T) {
+	hook := newWebhook(t, hookCfg{notify: status(500)})
+	e, m := newEngine(t, eventgrid.Options{Seed: 1})
+	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "inspect", EndpointURL: hook.URL})
+	changed := e.Changed()
+	if err := e.Publish(context.Background(), recordingEvent("ev-1")); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, e, m, "inspect")
+	select {
+	case <-changed:
+	default:
+		t.Fatal("Changed was not closed by the attempts")
+	}
+	as := e.Attempts(eventgrid.AttemptFilter{Subscription: "inspect"})
+	if len(as) != 2 {
+		t.Fatalf("%d attempts, want 2", len(as))
+	}
+	for i, a := range as {
+		req, ok := e.AttemptRequest(a.Seq)
+		if !ok {
+			t.Fatalf("attempt %d: no request kept", i)
+		}
+		if got := req.Header.Get("aeg-delivery-count"); got != []string{"0", "1"}[i] {
+			t.Errorf("attempt %d: aeg-delivery-count %q", i, got)
+		}
+		if !strings.Contains(req.Body, `"id":"ev-1"`) || req.BodyBytes != len(req.Body) || req.Method != "POST" || req.URL != hook.URL {
+			t.Errorf("attempt %d: request %+v", i, req)
+		}
+	}
+	if _, ok := e.AttemptRequest(99); ok {
+		t.Error("an attempt that never happened has a request")
+	}
+}
