@@ -11,6 +11,7 @@ import (
 
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/dashboard"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/emulator/wire"
@@ -33,13 +34,18 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RemoteAddr: r.RemoteAddr}
 	defer func() {
 		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, time.Since(began)
-		// Reading the journal is not itself journaled: polling would drown the entries it looks for.
-		if !strings.HasPrefix(r.URL.Path, control.Prefix+"requests") {
+		// Reading the journal is not itself journaled: polling would drown the
+		// entries it looks for; nor is the dashboard, which reads it live.
+		if !strings.HasPrefix(r.URL.Path, control.Prefix+"requests") && !strings.HasPrefix(r.URL.Path, dashboard.Prefix) {
 			s.journal.Add(entry)
 		}
 	}()
 	_ = http.NewResponseController(sw).SetReadDeadline(time.Now().Add(controlReadTimeout))
 	path := strings.TrimPrefix(r.URL.Path, control.Prefix)
+	if path == "ui" || strings.HasPrefix(path, "ui/") {
+		s.ui.ServeHTTP(sw, r) // the live dashboard (package dashboard)
+		return
+	}
 	if isEventGridPath(path) {
 		s.events.Handler().ServeHTTP(sw, r)
 		return

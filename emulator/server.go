@@ -29,6 +29,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/dashboard"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -52,6 +53,7 @@ type Server struct {
 	journal  *journal.Journal
 	events   *eventgrid.Engine
 	faults   *faults.Injector
+	ui       *dashboard.Dashboard
 
 	serveErr chan error
 	closeMu  sync.Once
@@ -153,6 +155,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger})
+	s.ui = s.newDashboard()
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url)
 	return s, nil

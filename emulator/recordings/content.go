@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,7 @@ type Content struct {
 	hashOnce sync.Once
 	hash     string
 	hashErr  error
+	hashed   atomic.Bool // hash is set (a live view shows it without paying for it)
 }
 
 func newContent(data ReaderAtSize, mime, etagSeed string, modified time.Time) *Content {
@@ -52,6 +54,16 @@ func (c *Content) SHA256() (string, error) {
 			return
 		}
 		c.hash = hex.EncodeToString(h.Sum(nil))
+		c.hashed.Store(true)
 	})
 	return c.hash, c.hashErr
+}
+
+// KnownSHA256 returns the hash if SHA256 has already computed it, without
+// computing it: a view refreshed while a download runs must not hash 1.5 GB.
+func (c *Content) KnownSHA256() (string, bool) {
+	if !c.hashed.Load() {
+		return "", false
+	}
+	return c.hash, true
 }

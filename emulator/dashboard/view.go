@@ -1,0 +1,306 @@
+package dashboard
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/eventgrid"
+	"github.com/acsemu/acsemu/emulator/faults"
+	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/internal/hmacsig"
+)
+
+// Bounds on what one view carries, so an update costs the same however long
+// the emulator has run.
+const (
+	maxDeliveriesPerSub = 50
+	maxDeadLetters      = 50
+	maxSignatures       = 50
+	maxHitsPerRule      = 50
+	maxCallEvents       = 100
+	maxScheduleAhead    = 8
+)
+
+// View is everything the pages show, computed on the server.
+type View struct {
+	Now           time.Time           `json:"now"`
+	Documents     []DocumentView      `json:"documents"`
+	Subscriptions []SubscriptionView  `json:"subscriptions"`
+	Signatures    []SignatureFailure  `json:"signatures"`
+	Faults        []RuleView          `json:"faults"`
+	Calls         CallsView           `json:"calls"`
+}
+
+// DocumentView is a document with its state and coverage.
+type DocumentView struct {
+	Document
+	// State: "not downloaded", "partly downloaded", "downloaded", "deleted".
+	State    string   `json:"state"`
+	Coverage Coverage `json:"coverage"`
+}
+
+// SubscriptionView is a subscription with its deliveries, grouped by batch.
+type SubscriptionView struct {
+	eventgrid.Subscription
+	Deliveries  []DeliveryView         `json:"deliveries"`
+	DeadLetters []eventgrid.DeadLetter `json:"deadLetters"`
+}
+
+// DeliveryView is one batch of events and its attempts.
+type DeliveryView struct {
+	EventIDs []string            `json:"eventIds"`
+	Attempts []eventgrid.Attempt `json:"attempts"`
+	// Result is the batch's last disposition (Delivered, Retrying, DeadLettered, Dropped).
+	Result string `json:"result"`
+	// Ahead is the nominal retry schedule after the next attempt (delays from
+	// the attempt before, without Event Grid's random spread).
+	Ahead []string `json:"ahead,omitempty"`
+}
+
+// SignatureFailure is a request whose signature the emulator refused.
+type SignatureFailure struct {
+	RequestID   int64     `json:"requestId"`
+	Time        time.Time `json:"time"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	Status      int       `json:"status"`
+	Failure     string    `json:"failure"`
+	Explanation string    `json:"explanation"`
+	// Lines compares the expected string-to-sign with the one the client
+	// sent in the debug header (Signed is "" when it sent none).
+	Lines []SignLine `json:"lines,omitempty"`
+	// ClientSent says whether the client sent its string-to-sign.
+	ClientSent bool `json:"clientSent"`
+}
+
+// SignLine is one line of the two strings-to-sign.
+type SignLine struct {
+	Name     string `json:"name"`
+	Expected string `json:"expected"`
+	Signed   string `json:"signed"`
+	Differs  bool   `json:"differs"`
+}
+
+// RuleView is a fault rule, its counters and the requests it hit.
+type RuleView struct {
+	faults.RuleStatus
+	Hits []faults.Fired `json:"hits"`
+}
+
+// CallsView is the Call Automation state on the emulator clock.
+type CallsView struct {
+	Clock      control.ClockState      `json:"clock"`
+	Recordings []control.CallRecording `json:"recordings"`
+	// Events are the Call Automation requests and callbacks, oldest first.
+	Events []CallEvent `json:"events"`
+}
+
+// CallEvent is one Call Automation request or callback attempt.
+type CallEvent struct {
+	RequestID int64     `json:"requestId"`
+	Time      time.Time `json:"time"`
+	Kind      string    `json:"kind"` // request | callback
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Status    int       `json:"status"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// build computes the view from the sources.
+func (d *Dashboard) build() View {
+	src := &d.src
+	v := View{Now: src.Now(), Documents: []DocumentView{}, Subscriptions: []SubscriptionView{},
+		Signatures: []SignatureFailure{}, Faults: []RuleView{}}
+	// One pass over the journal for every page.
+	media := map[string][]journal.Entry{}
+	deleted := map[string]bool{}
+	var order []string
+	for _, e := range src.Journal.Query(journal.Filter{}) {
+		switch {
+		case e.Auth != nil && !e.Auth.OK:
+			v.Signatures = append(v.Signatures, signatureFailure(&e))
+		case e.Plane == journal.PlaneData && e.Target == journal.TargetMedia && e.DocumentID != "":
+			if _, seen := media[e.DocumentID]; !seen {
+				order = append(order, e.DocumentID)
+			}
+			e.Header = nil // not shown; keeps the per-update copy small
+			media[e.DocumentID] = append(media[e.DocumentID], e)
+		case e.Plane == journal.PlaneData && e.Target == journal.TargetDelete && e.Status == http.StatusOK:
+			deleted[e.DocumentID] = true
+			if _, seen := media[e.DocumentID]; !seen {
+				order = append(order, e.DocumentID)
+				media[e.DocumentID] = nil
+			}
+		case e.Target == journal.TargetCalling || e.Plane == "callback":
+			v.Calls.Events = append(v.Calls.Events, callEvent(&e))
+		}
+	}
+	v.Signatures = newest(v.Signatures, maxSignatures)
+	v.Calls.Events = newest(v.Calls.Events, maxCallEvents)
+	known := map[string]bool{}
+	for _, doc := range src.Documents() {
+		known[doc.ID] = true
+		v.Documents = append(v.Documents, documentView(doc, media[doc.ID], false))
+	}
+	for _, id := range order {
+		if !known[id] && deleted[id] {
+			v.Documents = append(v.Documents, documentView(Document{ID: id, Size: -1}, media[id], true))
+		}
+	}
+	v.Subscriptions = d.subscriptions()
+	v.Faults = d.faultRules()
+	if src.CallRecordings != nil {
+		v.Calls.Recordings = src.CallRecordings()
+	}
+	if src.Clock != nil {
+		v.Calls.Clock = src.Clock()
+	}
+	if v.Calls.Recordings == nil {
+		v.Calls.Recordings = []control.CallRecording{}
+	}
+	if v.Calls.Events == nil {
+		v.Calls.Events = []CallEvent{}
+	}
+	return v
+}
+
+func documentView(doc Document, entries []journal.Entry, deleted bool) DocumentView {
+	cov := BuildCoverage(doc.Size, entries)
+	dv := DocumentView{Document: doc, Coverage: cov}
+	switch {
+	case deleted:
+		dv.State = "deleted"
+	case cov.Complete:
+		dv.State = "downloaded"
+	case cov.Delivered > 0:
+		dv.State = "partly downloaded"
+	default:
+		dv.State = "not downloaded"
+	}
+	return dv
+}
+
+func signatureFailure(e *journal.Entry) SignatureFailure {
+	sf := SignatureFailure{RequestID: e.ID, Time: e.Time, Method: e.Method, Path: e.Path, Status: e.Status,
+		Failure: e.Auth.Failure, Explanation: e.Auth.Explanation}
+	if e.Auth.StringToSign == "" {
+		return sf
+	}
+	expected := strings.Split(e.Auth.StringToSign, "\n")
+	var signed []string
+	if raw := e.Header.Get(hmacsig.DebugHeader); raw != "" {
+		sf.ClientSent = true
+		signed = strings.Split(hmacsig.UnescapeStringToSign(raw), "\n")
+	}
+	names := []string{"method", "path and query", "date", "host", "content hash"}
+	for i := range max(len(expected), len(signed)) {
+		l := SignLine{Name: "line " + itoaInt(i+1)}
+		if i < len(names) {
+			l.Name = names[i]
+		}
+		if i < len(expected) {
+			l.Expected = expected[i]
+		}
+		if i < len(signed) {
+			l.Signed = signed[i]
+		}
+		l.Differs = sf.ClientSent && l.Expected != l.Signed
+		sf.Lines = append(sf.Lines, l)
+	}
+	return sf
+}
+
+func callEvent(e *journal.Entry) CallEvent {
+	kind := "request"
+	if e.Plane != journal.PlaneData {
+		kind = "callback"
+	}
+	return CallEvent{RequestID: e.ID, Time: e.Time, Kind: kind, Method: e.Method, Path: e.Path, Status: e.Status, Error: e.Error}
+}
+
+func (d *Dashboard) subscriptions() []SubscriptionView {
+	src := &d.src
+	out := []SubscriptionView{}
+	if src.Subscriptions == nil {
+		return out
+	}
+	var attempts []eventgrid.Attempt
+	if src.Attempts != nil {
+		attempts = src.Attempts()
+	}
+	var dead []eventgrid.DeadLetter
+	if src.DeadLetters != nil {
+		dead = src.DeadLetters()
+	}
+	for _, sub := range src.Subscriptions() {
+		sv := SubscriptionView{Subscription: sub, Deliveries: []DeliveryView{}, DeadLetters: []eventgrid.DeadLetter{}}
+		byBatch := map[string]int{}
+		for _, a := range attempts {
+			if !strings.EqualFold(a.Subscription, sub.Name) {
+				continue
+			}
+			key := strings.Join(a.EventIDs, ",")
+			i, ok := byBatch[key]
+			if !ok || a.Attempt == 0 { // attempt 0 starts a new batch even with the same events
+				i = len(sv.Deliveries)
+				byBatch[key] = i
+				sv.Deliveries = append(sv.Deliveries, DeliveryView{EventIDs: a.EventIDs})
+			}
+			dv := &sv.Deliveries[i]
+			dv.Attempts = append(dv.Attempts, a)
+			dv.Result = a.Disposition
+		}
+		for i := range sv.Deliveries {
+			dv := &sv.Deliveries[i]
+			last := dv.Attempts[len(dv.Attempts)-1]
+			if dv.Result == eventgrid.DispositionRetrying {
+				for n := last.Attempt + 1; n < sub.RetryPolicy.MaxDeliveryAttempts-1 && len(dv.Ahead) < maxScheduleAhead; n++ {
+					dv.Ahead = append(dv.Ahead, "+"+eventgrid.RetryDelay(n, last.Status).String())
+				}
+			}
+		}
+		sv.Deliveries = newest(sv.Deliveries, maxDeliveriesPerSub)
+		for _, dl := range dead {
+			if strings.EqualFold(dl.Subscription, sub.Name) {
+				sv.DeadLetters = append(sv.DeadLetters, dl)
+			}
+		}
+		sv.DeadLetters = newest(sv.DeadLetters, maxDeadLetters)
+		out = append(out, sv)
+	}
+	return out
+}
+
+func (d *Dashboard) faultRules() []RuleView {
+	src := &d.src
+	out := []RuleView{}
+	if src.FaultRules == nil {
+		return out
+	}
+	hits := map[string][]faults.Fired{}
+	if src.FaultsFired != nil {
+		for _, f := range src.FaultsFired() {
+			hits[f.Rule] = append(hits[f.Rule], f)
+		}
+	}
+	for _, st := range src.FaultRules() {
+		h := newest(hits[st.Rule.ID], maxHitsPerRule)
+		if h == nil {
+			h = []faults.Fired{}
+		}
+		out = append(out, RuleView{RuleStatus: st, Hits: h})
+	}
+	return out
+}
+
+// newest keeps the last n elements.
+func newest[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func itoaInt(n int) string { return commas(int64(n)) }
