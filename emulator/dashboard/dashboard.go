@@ -99,6 +99,7 @@ type Dashboard struct {
 	opts    Options
 	static  http.Handler
 	clients chan struct{} // a slot per open stream
+	model   model
 }
 
 // New returns the dashboard over src.

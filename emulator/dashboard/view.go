@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"net/http"
+	"sync"
 	"strings"
 	"time"
 
@@ -25,12 +26,12 @@ const (
 
 // View is everything the pages show, computed on the server.
 type View struct {
-	Now           time.Time           `json:"now"`
-	Documents     []DocumentView      `json:"documents"`
-	Subscriptions []SubscriptionView  `json:"subscriptions"`
-	Signatures    []SignatureFailure  `json:"signatures"`
-	Faults        []RuleView          `json:"faults"`
-	Calls         CallsView           `json:"calls"`
+	Now           time.Time          `json:"now"`
+	Documents     []DocumentView     `json:"documents"`
+	Subscriptions []SubscriptionView `json:"subscriptions"`
+	Signatures    []SignatureFailure `json:"signatures"`
+	Faults        []RuleView         `json:"faults"`
+	Calls         CallsView          `json:"calls"`
 }
 
 // DocumentView is a document with its state and coverage.
@@ -113,42 +114,22 @@ func (d *Dashboard) build() View {
 	src := &d.src
 	v := View{Now: src.Now(), Documents: []DocumentView{}, Subscriptions: []SubscriptionView{},
 		Signatures: []SignatureFailure{}, Faults: []RuleView{}}
-	// One pass over the journal for every page.
-	media := map[string][]journal.Entry{}
-	deleted := map[string]bool{}
-	var order []string
-	for _, e := range src.Journal.Query(journal.Filter{}) {
-		switch {
-		case e.Auth != nil && !e.Auth.OK:
-			v.Signatures = append(v.Signatures, signatureFailure(&e))
-		case e.Plane == journal.PlaneData && e.Target == journal.TargetMedia && e.DocumentID != "":
-			if _, seen := media[e.DocumentID]; !seen {
-				order = append(order, e.DocumentID)
-			}
-			e.Header = nil // not shown; keeps the per-update copy small
-			media[e.DocumentID] = append(media[e.DocumentID], e)
-		case e.Plane == journal.PlaneData && e.Target == journal.TargetDelete && e.Status == http.StatusOK:
-			deleted[e.DocumentID] = true
-			if _, seen := media[e.DocumentID]; !seen {
-				order = append(order, e.DocumentID)
-				media[e.DocumentID] = nil
-			}
-		case e.Target == journal.TargetCalling || e.Plane == "callback":
-			v.Calls.Events = append(v.Calls.Events, callEvent(&e))
-		}
-	}
-	v.Signatures = newest(v.Signatures, maxSignatures)
-	v.Calls.Events = newest(v.Calls.Events, maxCallEvents)
+	m := &d.model
+	m.mu.Lock()
+	m.advance(src.Journal)
 	known := map[string]bool{}
 	for _, doc := range src.Documents() {
 		known[doc.ID] = true
-		v.Documents = append(v.Documents, documentView(doc, media[doc.ID], false))
+		v.Documents = append(v.Documents, m.documentView(doc, false))
 	}
-	for _, id := range order {
-		if !known[id] && deleted[id] {
-			v.Documents = append(v.Documents, documentView(Document{ID: id, Size: -1}, media[id], true))
+	for _, id := range m.order {
+		if !known[id] && m.deleted[id] {
+			v.Documents = append(v.Documents, m.documentView(Document{ID: id, Size: -1}, true))
 		}
 	}
+	v.Signatures = append(v.Signatures, m.signatures...)
+	v.Calls.Events = append([]CallEvent{}, m.calls...)
+	m.mu.Unlock()
 	v.Subscriptions = d.subscriptions()
 	v.Faults = d.faultRules()
 	if src.CallRecordings != nil {
@@ -160,14 +141,88 @@ func (d *Dashboard) build() View {
 	if v.Calls.Recordings == nil {
 		v.Calls.Recordings = []control.CallRecording{}
 	}
-	if v.Calls.Events == nil {
-		v.Calls.Events = []CallEvent{}
-	}
 	return v
 }
 
-func documentView(doc Document, entries []journal.Entry, deleted bool) DocumentView {
+// maxTrackedDocuments bounds the documents whose requests the model keeps.
+const maxTrackedDocuments = 1000
+
+// model is what the pages need from the journal, folded in as entries
+// arrive: each update reads only the entries after the model's cursor, so
+// its cost does not grow with the journal, and its memory is bounded by
+// MaxSegments per document, maxTrackedDocuments, maxSignatures and
+// maxCallEvents. One model serves every open page.
+type model struct {
+	mu     sync.Mutex
+	cursor int64
+	media  map[string][]journal.Entry // per document, oldest first, headers dropped
+	// omitted counts the requests of a document trimmed from media.
+	omitted    map[string]int
+	deleted    map[string]bool
+	order      []string // documents in the order first seen
+	signatures []SignatureFailure
+	calls      []CallEvent
+}
+
+// advance folds in the entries added since the last call; m.mu is held.
+func (m *model) advance(j Journal) {
+	if m.media == nil {
+		m.reset()
+	}
+	for _, e := range j.Query(journal.Filter{AfterID: m.cursor}) {
+		m.cursor = e.ID
+		switch {
+		case e.Plane == journal.PlaneControl && e.Method == http.MethodPost && e.Path == control.Prefix+"reset" && e.Status < 300:
+			m.reset() // the emulator forgot everything: so does the page
+			m.cursor = e.ID
+		case e.Auth != nil && !e.Auth.OK:
+			m.signatures = append(newest(m.signatures, maxSignatures-1), signatureFailure(&e))
+		case e.Plane == journal.PlaneData && e.Target == journal.TargetMedia && e.DocumentID != "":
+			m.track(e.DocumentID)
+			e.Header = nil // not shown; keeps the model small
+			list := append(m.media[e.DocumentID], e)
+			if len(list) > 2*MaxSegments { // trim in bulk: amortised O(1) per entry
+				m.omitted[e.DocumentID] += len(list) - MaxSegments
+				list = append([]journal.Entry(nil), list[len(list)-MaxSegments:]...)
+			}
+			m.media[e.DocumentID] = list
+		case e.Plane == journal.PlaneData && e.Target == journal.TargetDelete && e.Status == http.StatusOK:
+			m.track(e.DocumentID)
+			m.deleted[e.DocumentID] = true
+		case e.Target == journal.TargetCalling || e.Plane == "callback":
+			m.calls = append(newest(m.calls, maxCallEvents-1), callEvent(&e))
+		}
+	}
+}
+
+func (m *model) reset() {
+	m.media, m.omitted, m.deleted, m.order = map[string][]journal.Entry{}, map[string]int{}, map[string]bool{}, nil
+	m.signatures, m.calls = []SignatureFailure{}, []CallEvent{}
+}
+
+// track remembers a document, forgetting the one seen first when too many are.
+func (m *model) track(id string) {
+	if _, ok := m.media[id]; ok {
+		return
+	}
+	if m.deleted[id] {
+		return
+	}
+	m.order = append(m.order, id)
+	m.media[id] = nil
+	if len(m.order) > maxTrackedDocuments {
+		old := m.order[0]
+		m.order = m.order[1:]
+		delete(m.media, old)
+		delete(m.omitted, old)
+		delete(m.deleted, old)
+	}
+}
+
+func (m *model) documentView(doc Document, deleted bool) DocumentView {
+	entries := m.media[doc.ID]
 	cov := BuildCoverage(doc.Size, entries)
+	cov.Omitted += m.omitted[doc.ID]
 	dv := DocumentView{Document: doc, Coverage: cov}
 	switch {
 	case deleted:

@@ -1,0 +1,125 @@
+package benchmarks
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// dashboardClient is a browser tab on /_emulator/ui/: it follows the event
+// stream and counts the events until stopped.
+type dashboardClient struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	events atomic.Int64
+}
+
+func openDashboard(b *testing.B, base string) *dashboardClient {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/_emulator/ui/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		b.Fatal(err)
+	}
+	c := &dashboardClient{cancel: cancel, done: make(chan struct{})}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	if !sc.Scan() { // the snapshot's first line: the stream is live
+		cancel()
+		b.Fatal("the dashboard stream sent nothing")
+	}
+	go func() {
+		defer close(c.done)
+		defer resp.Body.Close()
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "event: ") {
+				c.events.Add(1)
+			}
+		}
+	}()
+	return c
+}
+
+func (c *dashboardClient) close() int64 {
+	c.cancel()
+	<-c.done
+	return c.events.Load()
+}
+
+// chunked downloads size bytes as chunk-sized ranges with workers in
+// parallel, as a resumable downloader does, and returns MB/s. Every range
+// is a journal entry, so an open dashboard has something to follow.
+func chunked(b *testing.B, c *http.Client, url string, size, chunk int64, workers int) float64 {
+	b.Helper()
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1<<20)
+			for {
+				from := next.Add(chunk) - chunk
+				if from >= size {
+					return
+				}
+				to := min(from+chunk, size) - 1
+				n, err := fetch(c, url, from, to, buf)
+				if err == nil && n != to-from+1 {
+					err = fmt.Errorf("range %d-%d: got %d bytes", from, to, n)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	return float64(size) / time.Since(start).Seconds() / 1e6
+}
+
+// BenchmarkDownloadWithDashboardOpen: 1 GiB in 1 MiB ranges over 8
+// connections, with and without a dashboard client following the event
+// stream, alternated (ABBA) in the same run. Target ratio >= 0.95.
+func BenchmarkDownloadWithDashboardOpen(b *testing.B) {
+	const size, chunk, workers = gib, 1 << 20, 8
+	c, url, docSize := synthetic(b, size)
+	base := strings.SplitN(url, "/v1/", 2)[0]
+	b.SetBytes(2 * docSize)
+	b.ResetTimer()
+	var without, with float64
+	var events int64
+	for i := 0; i < b.N; i++ {
+		runWith := func() {
+			d := openDashboard(b, base)
+			with += chunked(b, c, url, docSize, chunk, workers)
+			events += d.close()
+		}
+		if i%2 == 0 {
+			without += chunked(b, c, url, docSize, chunk, workers)
+			runWith()
+		} else {
+			runWith()
+			without += chunked(b, c, url, docSize, chunk, workers)
+		}
+	}
+	b.ReportMetric(without/float64(b.N), "alone-MB/s")
+	b.ReportMetric(with/float64(b.N), "with-dashboard-MB/s")
+	b.ReportMetric(float64(events)/float64(b.N), "sse-events/op")
+	b.ReportMetric(with/without, "ratio")
+}
