@@ -63,7 +63,7 @@ func TestModelFollowsDeletesAndResets(t *testing.T) {
 		t.Fatalf("states %v", states)
 	}
 	j.Add(journal.Entry{Plane: journal.PlaneData, Target: journal.TargetMedia, Method: "GET", DocumentID: "kept", Status: 401,
-		Auth: &journal.Auth{Failure: "signature", Explanation: "signature mismatch", StringToSign: "GET\n/a\nd\nh\nc"},
+		Auth:   &journal.Auth{Failure: "signature", Explanation: "signature mismatch", StringToSign: "GET\n/a\nd\nh\nc"},
 		Header: http.Header{"X-Acsemu-String-To-Sign": {`GET\n/b\nd\nh\nc`}}})
 	v = d.build()
 	if len(v.Signatures) != 1 || !v.Signatures[0].ClientSent || !v.Signatures[0].Lines[1].Differs || v.Signatures[0].Lines[0].Differs {

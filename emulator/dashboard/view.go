@@ -2,8 +2,8 @@ package dashboard
 
 import (
 	"net/http"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acsemu/acsemu/emulator/control"
