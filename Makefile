@@ -40,3 +40,4 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./emulator/httprange/ ./emulator/media/
 	$(GO) test -run='^$$' -bench=Download -benchtime=3x ./client/download/
 	$(GO) test -run='^$$' -bench='Delivery|QueueMemory' -benchtime=2s ./emulator/eventgrid/
+	$(GO) test -run='^$$' -bench=Update -benchmem ./emulator/dashboard/  # one dashboard update; BenchmarkDownloadWithDashboardOpen (ratio) runs in the first line

@@ -221,8 +221,25 @@ func TestCoverageBarShowsTheGapAResetLeftAndFillsWhenTheClientResumes(t *testing
 		t.Errorf("%d gaps still drawn after the resume", gaps)
 	}
 	screenshot(t, ctx, "coverage-resumed")
+
+	// A resume bug: a second download is reset, and the client resumes 64 KiB
+	// past the cut. The page shows the skipped bytes as a gap, in words too.
+	rec2, err := srv.Control().CreateRecording(bg, control.RecordingSpec{Duration: control.Duration(10 * time.Second), Format: "wav", NoEvent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc2 := rec2.Documents[0]
+	if _, err := srv.Control().AddFaultsJSON(bg, []byte(`[{"id":"cut-25","match":{"target":"media"},"when":{"times":1},"action":{"type":"reset","afterBytes":80000}}]`)); err != nil {
+		t.Fatal(err)
+	}
+	download(t, c, doc2.ContentLocation, "")
+	download(t, c, doc2.ContentLocation, fmt.Sprintf("bytes=%d-", 80000+65536))
+	card2 := fmt.Sprintf(`[data-doc=%q]`, doc2.ID)
+	if n := waitText(t, ctx, card2+" .notes", "GAP: bytes 80,000–145,535 (65,536 bytes) skipped"); !strings.Contains(n, "reset cut it at byte 80,000") {
+		t.Errorf("notes of the resume bug: %q", n)
+	}
+	run(t, ctx, "the resume bug's gap", chromedp.WaitVisible(chromedp.CSS(card2+` [data-bar="union"] .gap`)))
 	screenshot(t, ctx, "readme-dashboard")
-	_ = notes
 }
 
 func TestDeliveryTurnsGreenAfterRetriesAndShowsTheAttemptsRequest(t *testing.T) {
