@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
@@ -189,7 +190,7 @@ func (m *model) advance(j Journal) {
 		case e.Plane == journal.PlaneData && e.Target == journal.TargetDelete && e.Status == http.StatusOK:
 			m.track(e.DocumentID)
 			m.deleted[e.DocumentID] = true
-		case e.Target == journal.TargetCalling || e.Plane == "callback":
+		case e.Target == journal.TargetCalling || e.Plane == calling.PlaneCallback:
 			m.calls = append(newest(m.calls, maxCallEvents-1), callEvent(&e))
 		}
 	}

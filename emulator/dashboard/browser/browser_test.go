@@ -19,6 +19,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
@@ -211,8 +212,8 @@ func TestCoverageBarShowsTheGapAResetLeftAndFillsWhenTheClientResumes(t *testing
 	// The client resumes where it was cut: the page updates itself (SSE).
 	cut := strings.ReplaceAll(strings.Split(strings.Split(notes, "reset cut it at byte ")[1], " ")[0], ",", "")
 	download(t, c, doc.ContentLocation, "bytes="+cut+"-")
-	waitText(t, ctx, card+" [data-state]", "downloaded")
-	notes = waitText(t, ctx, card+" .notes", "resumed at byte")
+	run(t, ctx, "the state turns to downloaded", chromedp.WaitVisible(chromedp.CSS(card+` [data-state="downloaded"]`)))
+	waitText(t, ctx, card+" .notes", "resumed at byte")
 	if summary := textOf(t, ctx, card+" .summary"); !strings.Contains(summary, "complete: all") {
 		t.Errorf("after the resume the summary says %q", summary)
 	}
@@ -343,6 +344,33 @@ func TestSignaturePageHighlightsTheDifferingLine(t *testing.T) {
 		t.Errorf("%d highlighted cells, want the expected and the signed value", marks)
 	}
 	screenshot(t, ctx, "signatures")
+}
+
+func TestCallAutomationPageShowsTheRecordingAndItsCallback(t *testing.T) {
+	ctx := newBrowser(t)
+	srv := emulatortest.Start(t, emulator.Options{Seed: 5})
+	hook := emulatortest.NewWebhook(t)
+	api := &calling.Client{Endpoint: srv.URL(), HTTP: signedClient(t, srv)}
+	st, err := api.Start(context.Background(), calling.StartRequest{
+		CallLocator:               &calling.CallLocator{ServerCallID: "aHR0cHM6Ly9leGFtcGxlLmNvbS9jYWxs", Kind: "serverCallLocator"},
+		RecordingStateCallbackURI: hook.URL + "/callbacks", RecordingContentType: "audio", RecordingFormatType: "wav", RecordingChannelType: "mixed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "open the Call Automation page", chromedp.Navigate(srv.URL()+"/_emulator/ui/#calls"))
+	row := fmt.Sprintf(`[data-recording=%q]`, st.RecordingID)
+	if s := waitText(t, ctx, row, "active"); !strings.Contains(s, "audio mixed wav") {
+		t.Errorf("recording row %q", s)
+	}
+	waitText(t, ctx, "#calls-list", "callback")
+	if s := textOf(t, ctx, "#calls-list"); !strings.Contains(s, "POST /calling/recordings") || !strings.Contains(s, "POST /callbacks") {
+		t.Errorf("the timeline lacks the start request or the callback: %q", s)
+	}
+	if err := api.Pause(context.Background(), st.RecordingID); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, row, "inactive") // the service calls a paused recording inactive
+	screenshot(t, ctx, "call-automation")
 }
 
 // assertFitsViewport checks that the page needs no horizontal scrolling at 1280 px.
