@@ -91,6 +91,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	fmt.Fprintf(stdout, "acsemu is serving the ACS call-recording emulator\n")
 	fmt.Fprintf(stdout, "  connection string: %s\n", srv.ConnectionString())
 	fmt.Fprintf(stdout, "  control plane:     %s/_emulator/\n", srv.URL())
+	fmt.Fprintf(stdout, "  dashboard:         %s/_emulator/ui/\n", srv.URL())
 	if cfg.TLS {
 		fmt.Fprintf(stdout, "  CA certificate:    %s/_emulator/ca.pem\n", srv.URL())
 	}

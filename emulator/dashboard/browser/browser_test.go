@@ -344,6 +344,18 @@ func TestSignaturePageHighlightsTheDifferingLine(t *testing.T) {
 		t.Errorf("%d highlighted cells, want the expected and the signed value", marks)
 	}
 	screenshot(t, ctx, "signatures")
+
+	// Request data is shown as text, never run as markup: an unsigned request
+	// whose path carries an HTML payload lands on this page as characters.
+	resp, err = http.Get(srv.URL() + "/v1/objects/%3Cimg%20src=x%20onerror=window.pwned=1%3E/content/audio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitText(t, ctx, "#signatures-list", "<img src=x onerror=window.pwned=1>")
+	if n := eval(t, ctx, "count injected nodes", chromedp.Evaluate[int](`document.querySelectorAll('#signatures img').length + (window.pwned ? 1 : 0)`)); n != 0 {
+		t.Fatal("a request path was rendered as HTML")
+	}
 }
 
 func TestCallAutomationPageShowsTheRecordingAndItsCallback(t *testing.T) {
