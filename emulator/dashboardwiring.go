@@ -13,7 +13,7 @@ func (s *Server) newDashboard() *dashboard.Dashboard {
 		Documents:      s.dashboardDocuments,
 		Now:            s.clock.Now,
 		Subscriptions:  s.events.Subscriptions,
-		Attempts:       func() []eventgrid.Attempt { return s.events.Attempts(eventgrid.AttemptFilter{}) },
+		Attempts:       s.events.AttemptsAfter,
 		AttemptRequest: s.events.AttemptRequest,
 		DeadLetters:    func() []eventgrid.DeadLetter { return s.events.DeadLetters("") },
 		FaultRules:     s.faults.Rules,

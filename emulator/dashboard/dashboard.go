@@ -61,9 +61,10 @@ type Sources struct {
 	Journal   Journal
 	Documents func() []Document
 	// Now is the emulator clock (nil: the wall clock).
-	Now            func() time.Time
-	Subscriptions  func() []eventgrid.Subscription
-	Attempts       func() []eventgrid.Attempt
+	Now           func() time.Time
+	Subscriptions func() []eventgrid.Subscription
+	// Attempts returns the delivery attempts whose Seq is above the given one.
+	Attempts       func(afterSeq int64) []eventgrid.Attempt
 	AttemptRequest func(seq int64) (eventgrid.AttemptRequest, bool)
 	DeadLetters    func() []eventgrid.DeadLetter
 	FaultRules     func() []faults.RuleStatus

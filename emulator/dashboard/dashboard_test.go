@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -74,5 +75,39 @@ func TestModelFollowsDeletesAndResets(t *testing.T) {
 	j.Add(journal.Entry{Plane: journal.PlaneControl, Method: "POST", Path: "/_emulator/reset", Status: 204})
 	if v = d.build(); len(v.Documents) != 0 || len(v.Signatures) != 0 {
 		t.Fatalf("after a reset: %d documents, %d signatures", len(v.Documents), len(v.Signatures))
+	}
+}
+
+func TestDeliveriesGroupAttemptsByBatchAndShowTheScheduleAhead(t *testing.T) {
+	var attempts []eventgrid.Attempt
+	add := func(attempt, status int, disp string, ids ...string) {
+		attempts = append(attempts, eventgrid.Attempt{Seq: int64(len(attempts) + 1), Subscription: "Hook", EventIDs: ids,
+			Attempt: attempt, Status: status, Disposition: disp})
+	}
+	sub := eventgrid.Subscription{SubscriptionSpec: eventgrid.SubscriptionSpec{Name: "hook",
+		RetryPolicy: eventgrid.RetryPolicy{MaxDeliveryAttempts: 5}}}
+	d := New(Sources{Journal: &fakeJournal{}, Documents: func() []Document { return nil },
+		Subscriptions: func() []eventgrid.Subscription { return []eventgrid.Subscription{sub} },
+		Attempts: func(after int64) []eventgrid.Attempt {
+			var out []eventgrid.Attempt
+			for _, a := range attempts {
+				if a.Seq > after {
+					out = append(out, a)
+				}
+			}
+			return out
+		}}, Options{})
+	add(0, 503, eventgrid.DispositionRetrying, "e1")
+	add(0, 200, eventgrid.DispositionDelivered, "e2")
+	v := d.build()
+	dels := v.Subscriptions[0].Deliveries
+	if len(dels) != 2 || dels[0].Result != "Retrying" || strings.Join(dels[0].Ahead, " ") != "+30s +1m0s +5m0s" {
+		t.Fatalf("after the first attempts: %+v", dels)
+	}
+	add(1, 200, eventgrid.DispositionDelivered, "e1")
+	add(0, 200, eventgrid.DispositionDelivered, "e1") // the same event published again: a new batch
+	dels = d.build().Subscriptions[0].Deliveries
+	if len(dels) != 3 || len(dels[0].Attempts) != 2 || dels[0].Result != "Delivered" || dels[0].Ahead != nil || len(dels[2].Attempts) != 1 {
+		t.Fatalf("after the retry: %+v", dels)
 	}
 }

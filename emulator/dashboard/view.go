@@ -23,6 +23,9 @@ const (
 	maxHitsPerRule      = 50
 	maxCallEvents       = 100
 	maxScheduleAhead    = 8
+	// maxAttemptsPerDelivery bounds the attempts shown per batch (Event Grid
+	// allows 30); past it the last one shown is the latest.
+	maxAttemptsPerDelivery = 30
 )
 
 // View is everything the pages show, computed on the server.
@@ -130,8 +133,8 @@ func (d *Dashboard) build() View {
 	}
 	v.Signatures = append(v.Signatures, m.signatures...)
 	v.Calls.Events = append([]CallEvent{}, m.calls...)
+	v.Subscriptions = d.subscriptions(m)
 	m.mu.Unlock()
-	v.Subscriptions = d.subscriptions()
 	v.Faults = d.faultRules()
 	if src.CallRecordings != nil {
 		v.Calls.Recordings = src.CallRecordings()
@@ -146,7 +149,7 @@ func (d *Dashboard) build() View {
 }
 
 // maxTrackedDocuments bounds the documents whose requests the model keeps.
-const maxTrackedDocuments = 1000
+const maxTrackedDocuments = 200
 
 // model is what the pages need from the journal, folded in as entries
 // arrive: each update reads only the entries after the model's cursor, so
@@ -163,6 +166,10 @@ type model struct {
 	order      []string // documents in the order first seen
 	signatures []SignatureFailure
 	calls      []CallEvent
+	// subs are the deliveries by subscription (lower-case name), folded in
+	// from the attempts after attemptSeq.
+	subs       map[string]*subDeliveries
+	attemptSeq int64
 }
 
 // advance folds in the entries added since the last call; m.mu is held.
@@ -199,6 +206,7 @@ func (m *model) advance(j Journal) {
 func (m *model) reset() {
 	m.media, m.omitted, m.deleted, m.order = map[string][]journal.Entry{}, map[string]int{}, map[string]bool{}, nil
 	m.signatures, m.calls = []SignatureFailure{}, []CallEvent{}
+	m.subs, m.attemptSeq = map[string]*subDeliveries{}, 0 // a reset restarts the engine's attempt numbers
 }
 
 // track remembers a document, forgetting the one seen first when too many are.
@@ -276,48 +284,38 @@ func callEvent(e *journal.Entry) CallEvent {
 	return CallEvent{RequestID: e.ID, Time: e.Time, Kind: kind, Method: e.Method, Path: e.Path, Status: e.Status, Error: e.Error}
 }
 
-func (d *Dashboard) subscriptions() []SubscriptionView {
+// subscriptions lists the subscriptions with their deliveries; m.mu is held.
+func (d *Dashboard) subscriptions(m *model) []SubscriptionView {
 	src := &d.src
 	out := []SubscriptionView{}
 	if src.Subscriptions == nil {
 		return out
 	}
-	var attempts []eventgrid.Attempt
 	if src.Attempts != nil {
-		attempts = src.Attempts()
+		for _, a := range src.Attempts(m.attemptSeq) {
+			m.attemptSeq = a.Seq
+			m.deliveries(a.Subscription).add(a)
+		}
 	}
 	var dead []eventgrid.DeadLetter
 	if src.DeadLetters != nil {
 		dead = src.DeadLetters()
 	}
+	live := map[string]bool{}
 	for _, sub := range src.Subscriptions() {
+		key := strings.ToLower(sub.Name)
+		live[key] = true
 		sv := SubscriptionView{Subscription: sub, Deliveries: []DeliveryView{}, DeadLetters: []eventgrid.DeadLetter{}}
-		byBatch := map[string]int{}
-		for _, a := range attempts {
-			if !strings.EqualFold(a.Subscription, sub.Name) {
-				continue
-			}
-			key := strings.Join(a.EventIDs, ",")
-			i, ok := byBatch[key]
-			if !ok || a.Attempt == 0 { // attempt 0 starts a new batch even with the same events
-				i = len(sv.Deliveries)
-				byBatch[key] = i
-				sv.Deliveries = append(sv.Deliveries, DeliveryView{EventIDs: a.EventIDs})
-			}
-			dv := &sv.Deliveries[i]
-			dv.Attempts = append(dv.Attempts, a)
-			dv.Result = a.Disposition
-		}
-		for i := range sv.Deliveries {
-			dv := &sv.Deliveries[i]
-			last := dv.Attempts[len(dv.Attempts)-1]
-			if dv.Result == eventgrid.DispositionRetrying {
-				for n := last.Attempt + 1; n < sub.RetryPolicy.MaxDeliveryAttempts-1 && len(dv.Ahead) < maxScheduleAhead; n++ {
-					dv.Ahead = append(dv.Ahead, "+"+eventgrid.RetryDelay(n, last.Status).String())
+		for _, dv := range m.deliveries(sub.Name).list {
+			c := *dv
+			c.Attempts = append([]eventgrid.Attempt(nil), dv.Attempts...)
+			if last := c.Attempts[len(c.Attempts)-1]; c.Result == eventgrid.DispositionRetrying {
+				for n := last.Attempt + 1; n < sub.RetryPolicy.MaxDeliveryAttempts-1 && len(c.Ahead) < maxScheduleAhead; n++ {
+					c.Ahead = append(c.Ahead, "+"+eventgrid.RetryDelay(n, last.Status).String())
 				}
 			}
+			sv.Deliveries = append(sv.Deliveries, c)
 		}
-		sv.Deliveries = newest(sv.Deliveries, maxDeliveriesPerSub)
 		for _, dl := range dead {
 			if strings.EqualFold(dl.Subscription, sub.Name) {
 				sv.DeadLetters = append(sv.DeadLetters, dl)
@@ -326,7 +324,56 @@ func (d *Dashboard) subscriptions() []SubscriptionView {
 		sv.DeadLetters = newest(sv.DeadLetters, maxDeadLetters)
 		out = append(out, sv)
 	}
+	for key := range m.subs { // deleted subscriptions: forget their deliveries
+		if !live[key] {
+			delete(m.subs, key)
+		}
+	}
 	return out
+}
+
+// subDeliveries are one subscription's latest batches (maxDeliveriesPerSub).
+type subDeliveries struct {
+	list  []*DeliveryView
+	byKey map[string]*DeliveryView // by event ids, the batch being retried
+}
+
+func (m *model) deliveries(sub string) *subDeliveries {
+	key := strings.ToLower(sub)
+	sd := m.subs[key]
+	if sd == nil {
+		sd = &subDeliveries{byKey: map[string]*DeliveryView{}}
+		m.subs[key] = sd
+	}
+	return sd
+}
+
+// add puts an attempt in its batch: attempt 0 starts a batch, a later one
+// joins the batch with the same events.
+func (sd *subDeliveries) add(a eventgrid.Attempt) {
+	key := strings.Join(a.EventIDs, ",")
+	dv := sd.byKey[key]
+	if dv == nil || a.Attempt == 0 {
+		dv = &DeliveryView{EventIDs: a.EventIDs}
+		sd.byKey[key] = dv
+		sd.list = append(sd.list, dv)
+		if len(sd.list) > maxDeliveriesPerSub {
+			old := sd.list[0]
+			sd.list = sd.list[1:]
+			if k := strings.Join(old.EventIDs, ","); sd.byKey[k] == old {
+				delete(sd.byKey, k)
+			}
+		}
+	}
+	if len(dv.Attempts) < maxAttemptsPerDelivery {
+		dv.Attempts = append(dv.Attempts, a)
+	} else {
+		dv.Attempts[len(dv.Attempts)-1] = a // keep the first ones and the latest
+	}
+	dv.Result = a.Disposition
+	if a.Disposition != eventgrid.DispositionRetrying {
+		delete(sd.byKey, key) // finished: the same events again are a new batch
+	}
 }
 
 func (d *Dashboard) faultRules() []RuleView {

@@ -38,6 +38,9 @@ func TestAttemptKeepsTheRequestItSentAndWakesWaiters(t *testing.T) {
 			t.Errorf("attempt %d: request %+v", i, req)
 		}
 	}
+	if after := e.AttemptsAfter(as[0].Seq); len(after) != 1 || after[0].Seq != as[1].Seq {
+		t.Errorf("AttemptsAfter(%d) = %+v", as[0].Seq, after)
+	}
 	if _, ok := e.AttemptRequest(99); ok {
 		t.Error("an attempt that never happened has a request")
 	}

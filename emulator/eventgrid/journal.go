@@ -112,6 +112,20 @@ func (j *journal) add(a Attempt, sent AttemptRequest) {
 	j.changed.Notify()
 }
 
+func (j *journal) after(seq int64) []Attempt {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := []Attempt{}
+	for a := range j.ring.All() {
+		if a.Seq > seq {
+			c := *a
+			c.EventIDs = slices.Clone(a.EventIDs)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func (j *journal) request(seq int64) (AttemptRequest, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -149,6 +163,10 @@ func (j *journal) reset() {
 
 // Attempts returns the journaled attempts that match f, oldest first.
 func (e *Engine) Attempts(f AttemptFilter) []Attempt { return e.journal.query(f) }
+
+// AttemptsAfter returns the journaled attempts whose Seq is above seq, oldest
+// first: a live view reads only what is new. Reset starts Seq again at 1.
+func (e *Engine) AttemptsAfter(seq int64) []Attempt { return e.journal.after(seq) }
 
 // AttemptRequest returns the request attempt seq sent, if it is among the
 // RecentRequests latest attempts.
