@@ -117,7 +117,7 @@ function renderDeliveries(v) {
       el("td", {}, el("div", { class: "attempts" }, d.attempts.map((a) => {
         const ok = a.disposition === "Delivered";
         const delay = a.nextAttemptNominal ? ` · next in ${secs(new Date(a.nextAttemptNominal) - new Date(a.nominalTime))}` : "";
-        return el("button", { type: "button", class: "attempt " + (ok ? "ok" : "bad"), "data-seq": a.seq, onclick: () => showAttempt(a),
+        return el("button", { type: "button", class: "attempt " + (ok ? "ok" : "bad"), "data-seq": a.seq, "data-key": "attempt-" + a.seq, onclick: () => showAttempt(a),
           "aria-label": `attempt ${a.attempt}: ${a.status || "no answer"} ${a.outcome}, ${a.disposition}; show headers and body` },
           `#${a.attempt} ${a.status || "–"} ${a.outcome} at ${time(a.nominalTime)}${delay}${a.fault ? " · fault" : ""}`);
       }))),
@@ -178,7 +178,7 @@ function renderFaults(v) {
     el("h2", {}, f.rule.id, " ", el("span", { class: "badge " + (f.fired ? "bad" : "none") }, `fired ${f.fired} of ${f.matched} matched`)),
     f.rule.description ? el("p", {}, f.rule.description) : null,
     el("pre", {}, JSON.stringify({ match: f.rule.match, when: f.rule.when, action: f.rule.action })),
-    el("button", { type: "button", "aria-label": "remove rule " + f.rule.id, onclick: async () => {
+    el("button", { type: "button", "data-key": "remove-" + f.rule.id, "aria-label": "remove rule " + f.rule.id, onclick: async () => {
       try { await control("DELETE", "faults/" + encodeURIComponent(f.rule.id)); refresh(); } catch (x) { document.getElementById("fault-error").textContent = x.message; }
     } }, "Remove rule"),
     f.hits.length ? el("table", {}, el("thead", {}, el("tr", {}, ["time", "request", "what happened"].map((h) => el("th", {}, h)))),
@@ -214,8 +214,14 @@ function renderRequests() {
 function render() {
   const v = state.view;
   if (!v) return;
+  // Live updates rebuild the lists: keep the keyboard focus where it was.
+  const key = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : undefined;
   document.getElementById("clock").textContent = "emulator clock: " + time(v.now);
   renderDocuments(v); renderDeliveries(v); renderSignatures(v); renderFaults(v); renderCalls(v); renderRequests();
+  if (key) {
+    const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (again) again.focus();
+  }
 }
 
 // ---- data: one fetch, then the event stream ----

@@ -304,6 +304,15 @@ func TestFaultRulesAreAddedAndRemovedFromThePage(t *testing.T) {
 	if e := waitText(t, ctx, "#fault-error", "InvalidFaultRule"); !strings.Contains(e, "afterBytes") {
 		t.Errorf("error shown: %q", e)
 	}
+	// A live update rebuilds the list; the keyboard focus stays on its button.
+	run(t, ctx, "focus the remove button", chromedp.Focus(chromedp.CSS(`[data-rule="slow-meta"] button`)))
+	if _, err := srv.Control().AddFaultsJSON(context.Background(), []byte(`[{"id":"other","match":{"target":"delete"},"action":{"type":"status","status":500}}]`)); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "the live update", chromedp.WaitVisible(chromedp.CSS(`[data-rule="other"]`)))
+	if k := eval(t, ctx, "focused", chromedp.Evaluate[string](`document.activeElement.dataset.key || document.activeElement.tagName`)); k != "remove-slow-meta" {
+		t.Errorf("after a live update the focus is on %q", k)
+	}
 	screenshot(t, ctx, "faults")
 	run(t, ctx, "remove it", chromedp.Click(chromedp.CSS(`[data-rule="slow-meta"] button`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`[data-rule="slow-meta"]`)))
