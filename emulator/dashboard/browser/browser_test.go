@@ -241,6 +241,13 @@ func TestCoverageBarShowsTheGapAResetLeftAndFillsWhenTheClientResumes(t *testing
 	}
 	run(t, ctx, "the resume bug's gap", chromedp.WaitVisible(chromedp.CSS(card2+` [data-bar="union"] .gap`)))
 	screenshot(t, ctx, "readme-dashboard")
+
+	// The faults page counts the rule's hits and names the request it cut.
+	run(t, ctx, "open the faults tab", chromedp.Click(chromedp.CSS("#tab-faults")))
+	rule := waitText(t, ctx, `[data-rule="cut-40"]`, "fired 1 of ")
+	if !strings.Contains(rule, "GET /v1/objects/"+doc.ID+"/content/audio") || !strings.Contains(rule, "connection reset") {
+		t.Errorf("the rule's hits: %q", rule)
+	}
 }
 
 func TestDeliveryTurnsGreenAfterRetriesAndShowsTheAttemptsRequest(t *testing.T) {
