@@ -156,6 +156,7 @@ func New(opts Options) (*Server, error) {
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger})
 	s.ui = s.newDashboard()
+	s.http.RegisterOnShutdown(s.ui.Close) // open pages must not hold up Close
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url)
 	return s, nil

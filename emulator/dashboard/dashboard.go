@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acsemu/acsemu/emulator/control"
@@ -101,7 +102,13 @@ type Dashboard struct {
 	static  http.Handler
 	clients chan struct{} // a slot per open stream
 	model   model
+	// closed ends every stream (Close), so a server's Shutdown need not wait for open pages.
+	closed    chan struct{}
+	closeOnce sync.Once
 }
+
+// Close ends the open event streams; pages reconnect to whatever serves next.
+func (d *Dashboard) Close() { d.closeOnce.Do(func() { close(d.closed) }) }
 
 // New returns the dashboard over src.
 func New(src Sources, opts Options) *Dashboard {
@@ -127,7 +134,7 @@ func New(src Sources, opts Options) *Dashboard {
 	if err != nil {
 		panic(err) // the embedded folder is part of the binary
 	}
-	return &Dashboard{src: src, opts: opts, static: http.FileServerFS(sub), clients: make(chan struct{}, opts.MaxClients)}
+	return &Dashboard{src: src, opts: opts, static: http.FileServerFS(sub), clients: make(chan struct{}, opts.MaxClients), closed: make(chan struct{})}
 }
 
 // ServeHTTP answers everything under Prefix:

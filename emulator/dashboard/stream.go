@@ -90,13 +90,14 @@ func (d *Dashboard) stream(w http.ResponseWriter, r *http.Request) {
 	_ = c.rc.SetReadDeadline(time.Time{})
 	heartbeat := time.NewTicker(d.opts.Heartbeat)
 	defer heartbeat.Stop()
-	// cases: 0 the client left, 1 heartbeat, 2.. the change signals.
+	// cases: 0 the client left, 1 the dashboard closed, 2 heartbeat, 3.. the change signals.
 	cases := []reflect.SelectCase{
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(r.Context().Done())},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(d.closed)},
 		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(heartbeat.C)},
 	}
 	arm := func() { // take every change channel before querying
-		cases = append(cases[:2], reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(d.src.Journal.Changed())})
+		cases = append(cases[:3], reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(d.src.Journal.Changed())})
 		for _, f := range d.src.Changed {
 			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(f())})
 		}
@@ -107,9 +108,9 @@ func (d *Dashboard) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	for {
 		switch chosen, _, _ := reflect.Select(cases); chosen {
-		case 0:
+		case 0, 1:
 			return
-		case 1:
+		case 2:
 			if err := c.write(": keep-alive\n\n"); err != nil {
 				return
 			}
@@ -120,6 +121,9 @@ func (d *Dashboard) stream(w http.ResponseWriter, r *http.Request) {
 			t := time.NewTimer(wait)
 			select {
 			case <-r.Context().Done():
+				t.Stop()
+				return
+			case <-d.closed:
 				t.Stop()
 				return
 			case <-t.C:

@@ -173,3 +173,18 @@ func TestStreamRefusesClientsBeyondTheLimit(t *testing.T) {
 		t.Fatalf("status %d, want 503", resp.StatusCode)
 	}
 }
+
+func TestCloseEndsOpenStreams(t *testing.T) {
+	d := New(Sources{Journal: &fakeJournal{}, Documents: func() []Document { return nil }}, Options{})
+	events := openStream(t, d)
+	next(t, events) // the snapshot: the stream is open
+	d.Close()
+	select {
+	case ev, ok := <-events:
+		if ok {
+			t.Fatalf("an event after Close: %+v", ev)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the stream is still open 30 s after Close")
+	}
+}
