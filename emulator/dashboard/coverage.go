@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,10 +61,15 @@ type Coverage struct {
 }
 
 // BuildCoverage works out the coverage of a document of size bytes from the
-// journal entries of its media requests, oldest first. size < 0 means unknown
+// journal entries of its media requests, taken in the order they began. size < 0 means unknown
 // (a deleted document): the end of the furthest served range stands in.
 func BuildCoverage(size int64, entries []journal.Entry) Coverage {
 	c := Coverage{Size: size, Segments: []Segment{}, Covered: []Span{}, Gaps: []Span{}, Overlaps: []Span{}}
+	// The journal numbers requests as they end; a cut request can end after
+	// the one that resumed it. Where the client resumed is about when each
+	// request began.
+	entries = slices.Clone(entries)
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Time.Before(entries[j].Time) })
 	if len(entries) > MaxSegments {
 		c.Omitted = len(entries) - MaxSegments
 		entries = entries[len(entries)-MaxSegments:]

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -94,4 +95,16 @@ func FuzzParseServed(f *testing.F) {
 			t.Fatalf("%q gave %+v", s, sp)
 		}
 	})
+}
+
+func TestCoverageTakesRequestsInTheOrderTheyBegan(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	cut := get(2, "", "", 200, 400, "f1 reset: connection reset")
+	cut.Time = t0
+	resumed := get(1, "bytes=400-", "bytes=400-999", 206, 600, "") // journaled first, begun later
+	resumed.Time = t0.Add(time.Millisecond)
+	c := BuildCoverage(1000, []journal.Entry{resumed, cut})
+	if c.Segments[0].RequestID != 2 || c.Segments[1].Relation != "resumed" || !c.Complete {
+		t.Fatalf("segments %+v", c.Segments)
+	}
 }

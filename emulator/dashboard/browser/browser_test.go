@@ -132,17 +132,24 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // textOf waits for sel and returns its visible text.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	run(t, ctx, "wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
-	return eval(t, ctx, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
+	return waitText(t, ctx, sel, "")
 }
 
-// waitText waits until sel's text contains want (the page updates itself
-// through the event stream; nothing reloads it).
+// act waits for sel and calls its method ("focus", "click") in the same
+// step: a live update may replace the node between two protocol calls.
+func act(t *testing.T, ctx context.Context, sel, method string) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => { const n = document.querySelector(%q); if (!n) return false; n.%s(); return true; })()`, sel, method)
+	eval(t, ctx, method+" "+sel, chromedp.Poll[bool](js, chromedp.WithPollingInterval(50*time.Millisecond)))
+}
+
+// waitText waits until sel is shown and its text contains want, and returns
+// the text. The page rebuilds its lists at each live update (nothing reloads
+// it), so the text is read in the same poll that finds the node.
 func waitText(t *testing.T, ctx context.Context, sel, want string) string {
 	t.Helper()
-	js := fmt.Sprintf(`(() => { const n = document.querySelector(%q); return n && n.offsetParent !== null && n.innerText.includes(%q); })()`, sel, want)
-	eval(t, ctx, fmt.Sprintf("wait for %s to show %q", sel, want), chromedp.Poll[bool](js, chromedp.WithPollingInterval(50*time.Millisecond)))
-	return eval(t, ctx, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
+	js := fmt.Sprintf(`(() => { const n = document.querySelector(%q); return n && n.offsetParent !== null && n.innerText.includes(%q) ? n.innerText || " " : null; })()`, sel, want)
+	return eval(t, ctx, fmt.Sprintf("wait for %s to show %q", sel, want), chromedp.Poll[string](js, chromedp.WithPollingInterval(50*time.Millisecond)))
 }
 
 func signedClient(t *testing.T, srv *emulator.Server) *http.Client {
@@ -194,7 +201,7 @@ func TestCoverageBarShowsTheGapAResetLeftAndFillsWhenTheClientResumes(t *testing
 	card := fmt.Sprintf(`[data-doc=%q]`, doc.ID)
 	run(t, ctx, "open the dashboard", chromedp.Navigate(srv.URL()+"/_emulator/ui/"))
 	// A person sees a hatched gap in the bar and reads it in words.
-	run(t, ctx, "the gap in the bar", chromedp.WaitVisible(chromedp.CSS(card+` [data-bar="union"] .gap`)))
+	textOf(t, ctx, card+` [data-bar="union"] .gap`)
 	summary := waitText(t, ctx, card+" .summary", "GAP")
 	if !strings.Contains(summary, "incomplete") {
 		t.Errorf("summary %q does not say the download is incomplete", summary)
@@ -212,7 +219,7 @@ func TestCoverageBarShowsTheGapAResetLeftAndFillsWhenTheClientResumes(t *testing
 	// The client resumes where it was cut: the page updates itself (SSE).
 	cut := strings.ReplaceAll(strings.Split(strings.Split(notes, "reset cut it at byte ")[1], " ")[0], ",", "")
 	download(t, c, doc.ContentLocation, "bytes="+cut+"-")
-	run(t, ctx, "the state turns to downloaded", chromedp.WaitVisible(chromedp.CSS(card+` [data-state="downloaded"]`)))
+	textOf(t, ctx, card+` [data-state="downloaded"]`)
 	waitText(t, ctx, card+" .notes", "resumed at byte")
 	if summary := textOf(t, ctx, card+" .summary"); !strings.Contains(summary, "complete: all") {
 		t.Errorf("after the resume the summary says %q", summary)
@@ -239,7 +246,7 @@ func TestCoverageBarShowsTheGapAResetLeftAndFillsWhenTheClientResumes(t *testing
 	if n := waitText(t, ctx, card2+" .notes", "GAP: bytes 80,000–145,535 (65,536 bytes) skipped"); !strings.Contains(n, "reset cut it at byte 80,000") {
 		t.Errorf("notes of the resume bug: %q", n)
 	}
-	run(t, ctx, "the resume bug's gap", chromedp.WaitVisible(chromedp.CSS(card2+` [data-bar="union"] .gap`)))
+	textOf(t, ctx, card2+` [data-bar="union"] .gap`)
 	screenshot(t, ctx, "readme-dashboard")
 
 	// The faults page counts the rule's hits and names the request it cut.
@@ -277,7 +284,8 @@ func TestDeliveryTurnsGreenAfterRetriesAndShowsTheAttemptsRequest(t *testing.T) 
 		t.Errorf("validation handshake shown as %q", v)
 	}
 	// Keyboard: focus the first attempt and press Enter to see its request.
-	run(t, ctx, "open attempt 0 from the keyboard", chromedp.Focus(chromedp.CSS(sub+` .attempt`)), chromedp.KeyEvent("\r"))
+	act(t, ctx, sub+` .attempt`, "focus")
+	run(t, ctx, "open attempt 0 from the keyboard", chromedp.KeyEvent("\r"))
 	headers := waitText(t, ctx, `#attempt-detail [data-part="headers"]`, "Aeg-Delivery-Count: 0")
 	if !strings.Contains(headers, "Aeg-Event-Type: Notification") {
 		t.Errorf("headers shown: %q", headers)
@@ -296,13 +304,14 @@ func TestFaultRulesAreAddedAndRemovedFromThePage(t *testing.T) {
 	// Keyboard: from the first tab, End goes to the last, Left back to Call Automation, Left again to Faults.
 	run(t, ctx, "focus the first tab", chromedp.Focus(chromedp.CSS("#tab-documents")))
 	run(t, ctx, "press End, Left, Left", chromedp.KeyEvent(kb.End), chromedp.KeyEvent(kb.ArrowLeft), chromedp.KeyEvent(kb.ArrowLeft))
-	run(t, ctx, "the faults page", chromedp.WaitVisible(chromedp.CSS("#fault-form")))
+	textOf(t, ctx, "#fault-form")
 	selected := eval(t, ctx, "selected tab", chromedp.Evaluate[string](`document.querySelector('[role=tab][aria-selected=true]').id`))
 	if selected != "tab-faults" {
 		t.Fatalf("the keyboard selected %q, want tab-faults", selected)
 	}
 	run(t, ctx, "add a rule", chromedp.SetValue(chromedp.CSS("#fault-json"), `{"id":"slow-meta","match":{"target":"metadata"},"action":{"type":"latency","duration":"10ms"}}`),
-		chromedp.Click(chromedp.CSS("#fault-add")), chromedp.WaitVisible(chromedp.CSS(`[data-rule="slow-meta"]`)))
+		chromedp.Click(chromedp.CSS("#fault-add")))
+	textOf(t, ctx, `[data-rule="slow-meta"]`)
 	if _, ok := srv.Faults().Rule("slow-meta"); !ok {
 		t.Fatal("the page showed the rule but the emulator does not have it")
 	}
@@ -312,16 +321,17 @@ func TestFaultRulesAreAddedAndRemovedFromThePage(t *testing.T) {
 		t.Errorf("error shown: %q", e)
 	}
 	// A live update rebuilds the list; the keyboard focus stays on its button.
-	run(t, ctx, "focus the remove button", chromedp.Focus(chromedp.CSS(`[data-rule="slow-meta"] button`)))
+	act(t, ctx, `[data-rule="slow-meta"] button`, "focus")
 	if _, err := srv.Control().AddFaultsJSON(context.Background(), []byte(`[{"id":"other","match":{"target":"delete"},"action":{"type":"status","status":500}}]`)); err != nil {
 		t.Fatal(err)
 	}
-	run(t, ctx, "the live update", chromedp.WaitVisible(chromedp.CSS(`[data-rule="other"]`)))
+	textOf(t, ctx, `[data-rule="other"]`)
 	if k := eval(t, ctx, "focused", chromedp.Evaluate[string](`document.activeElement.dataset.key || document.activeElement.tagName`)); k != "remove-slow-meta" {
 		t.Errorf("after a live update the focus is on %q", k)
 	}
 	screenshot(t, ctx, "faults")
-	run(t, ctx, "remove it", chromedp.Click(chromedp.CSS(`[data-rule="slow-meta"] button`)),
+	act(t, ctx, `[data-rule="slow-meta"] button`, "click")
+	run(t, ctx, "the rule is gone",
 		chromedp.WaitNotPresent(chromedp.CSS(`[data-rule="slow-meta"]`)))
 	if _, ok := srv.Faults().Rule("slow-meta"); ok {
 		t.Fatal("the rule is still installed")
