@@ -163,8 +163,11 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	switch {
-	case rest == "events":
+	case rest == "events" && r.Method == http.MethodGet:
 		d.stream(w, r)
+	case rest == "events":
+		w.Header().Set("Allow", "GET")
+		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the event stream answers GET only")
 	case rest == "api/view":
 		writeJSON(w, d.build())
 	case strings.HasPrefix(rest, "api/attempts/"):

@@ -29,6 +29,7 @@ func TestRoutes(t *testing.T) {
 		{"GET", Prefix + "api/nope", 404, "NotFound"},
 		{"GET", Prefix + "missing.js", 404, ""},
 		{"POST", Prefix + "api/view", 405, "MethodNotAllowed"},
+		{"HEAD", Prefix + "events", 405, ""},
 		{"GET", strings.TrimSuffix(Prefix, "/"), 301, ""},
 	}
 	for _, tt := range tests {
