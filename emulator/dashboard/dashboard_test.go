@@ -65,10 +65,10 @@ func TestModelFollowsDeletesAndResets(t *testing.T) {
 		t.Fatalf("states %v", states)
 	}
 	j.Add(journal.Entry{Plane: journal.PlaneData, Target: journal.TargetMedia, Method: "GET", DocumentID: "kept", Status: 401,
-		Auth:   &journal.Auth{Failure: "signature", Explanation: "signature mismatch", StringToSign: "GET\n/a\nd\nh\nc"},
-		Header: http.Header{"X-Acsemu-String-To-Sign": {`GET\n/b\nd\nh\nc`}}})
+		Auth:   &journal.Auth{Failure: "signature", Explanation: "signature mismatch", StringToSign: "GET\n/a\nd;h;c"},
+		Header: http.Header{"X-Acsemu-String-To-Sign": {`GET\n/b\nd;h;c`}}})
 	v = d.build()
-	if len(v.Signatures) != 1 || !v.Signatures[0].ClientSent || !v.Signatures[0].Lines[1].Differs || v.Signatures[0].Lines[0].Differs {
+	if sig := v.Signatures; len(sig) != 1 || !sig[0].ClientSent || len(sig[0].Lines) != 5 || !sig[0].Lines[1].Differs || sig[0].Lines[0].Differs || sig[0].Lines[4].Differs || sig[0].Lines[4].Name != "content hash" {
 		t.Fatalf("signatures %+v", v.Signatures)
 	}
 	// A control-plane reset empties the emulator: the page forgets too.

@@ -252,15 +252,15 @@ func signatureFailure(e *journal.Entry) SignatureFailure {
 	if e.Auth.StringToSign == "" {
 		return sf
 	}
-	expected := strings.Split(e.Auth.StringToSign, "\n")
+	expected := signParts(e.Auth.StringToSign)
 	var signed []string
 	if raw := e.Header.Get(hmacsig.DebugHeader); raw != "" {
 		sf.ClientSent = true
-		signed = strings.Split(hmacsig.UnescapeStringToSign(raw), "\n")
+		signed = signParts(hmacsig.UnescapeStringToSign(raw))
 	}
 	names := []string{"method", "path and query", "date", "host", "content hash"}
 	for i := range max(len(expected), len(signed)) {
-		l := SignLine{Name: "line " + itoaInt(i+1)}
+		l := SignLine{Name: "part " + itoaInt(i+1)}
 		if i < len(names) {
 			l.Name = names[i]
 		}
@@ -274,6 +274,16 @@ func signatureFailure(e *journal.Entry) SignatureFailure {
 		sf.Lines = append(sf.Lines, l)
 	}
 	return sf
+}
+
+// signParts splits a string-to-sign "METHOD\nPATH?QUERY\nDATE;HOST;HASH"
+// into its five parts (what is left over stays in the last).
+func signParts(s string) []string {
+	lines := strings.SplitN(s, "\n", 3)
+	if len(lines) < 3 {
+		return lines
+	}
+	return append(lines[:2], strings.SplitN(lines[2], ";", 3)...)
 }
 
 func callEvent(e *journal.Entry) CallEvent {

@@ -145,6 +145,12 @@ function pretty(text) {
 const secs = (ms) => (ms >= 60000 ? (ms / 60000).toFixed(1) + " min" : (ms / 1000).toFixed(1) + " s");
 
 // ---- signatures ----
+// marked shows text with the part after its common prefix with other highlighted.
+function marked(text, other) {
+  let i = 0;
+  while (i < text.length && i < other.length && text[i] === other[i]) i++;
+  return [text.slice(0, i), el("mark", {}, text.slice(i) || "(nothing)")];
+}
 function renderSignatures(v) {
   const out = v.signatures.slice().reverse().map((s) => el("article", { class: "card", "data-request": s.requestId },
     el("h2", {}, `#${s.requestId} ${s.method} ${s.path} → ${s.status} `, el("span", { class: "badge bad" }, s.failure)),
@@ -152,8 +158,8 @@ function renderSignatures(v) {
     el("p", {}, s.explanation),
     s.lines && s.lines.length ? el("table", {}, el("thead", {}, el("tr", {}, ["part", "emulator expected", s.clientSent ? "client signed" : "client signed (send X-Acsemu-String-To-Sign to compare)", ""].map((h) => el("th", {}, h)))),
       el("tbody", {}, s.lines.map((l) => el("tr", { class: l.differs ? "differs" : "" }, el("td", {}, l.name),
-        el("td", { class: "mono" }, l.differs ? el("mark", {}, l.expected) : l.expected),
-        el("td", { class: "mono" }, s.clientSent ? (l.differs ? el("mark", {}, l.signed) : l.signed) : "–"),
+        el("td", { class: "mono" }, l.differs ? marked(l.expected, l.signed) : l.expected),
+        el("td", { class: "mono" }, s.clientSent ? (l.differs ? marked(l.signed, l.expected) : l.signed) : "–"),
         el("td", {}, l.differs ? "≠ differs" : s.clientSent ? "= same" : ""))))) : null));
   document.getElementById("signatures-list").replaceChildren(...(out.length ? out : [empty("No refused signatures.")]));
 }

@@ -362,7 +362,7 @@ func TestSignaturePageHighlightsTheDifferingLine(t *testing.T) {
 	}
 	run(t, ctx, "open the signatures page", chromedp.Navigate(srv.URL()+"/_emulator/ui/#signatures"))
 	row := waitText(t, ctx, "#signatures tr.differs", "≠ differs")
-	if !strings.Contains(row, "path and query") || !strings.Contains(row, "/content/audio") || !strings.Contains(row, "/content/video") {
+	if !strings.Contains(row, "path and query") || !strings.Contains(row, "/content/audio") || !strings.Contains(row, "/content/video") || strings.Count(textOf(t, ctx, "#signatures tbody"), "= same") != 4 {
 		t.Errorf("differing row: %q", row)
 	}
 	marks := eval(t, ctx, "count highlights", chromedp.Evaluate[int](`document.querySelectorAll('#signatures tr.differs mark').length`))
