@@ -163,6 +163,8 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 		return http.StatusOK, s.journal.Query(f), nil
 	case strings.HasPrefix(path, "faults"):
 		return s.faults.ServeControl(r, path)
+	case path == calling.SettingsPath:
+		return s.calling.ServeSettings(r)
 	case calling.IsControlPath(path):
 		return s.calling.ServeControl(r, path)
 	case path == "ca.pem" && is(http.MethodGet):
@@ -205,7 +207,7 @@ func (s *Server) createRecording(r *http.Request) (int, any, error) {
 		ChannelType: in.ChannelType, Participants: in.Participants, ChunkSizeLimit: in.ChunkSizeLimit, Seed: in.Seed,
 		CallID: in.CallID, ServerCallID: in.ServerCallID, SessionEndReason: in.SessionEndReason}
 	for i := 0; len(in.Participants) == 0 && i < in.ParticipantCount; i++ {
-		spec.Participants = append(spec.Participants, fmt.Sprintf("8:acs:%s_%08d-0000-4000-8000-%012d", s.opts.ResourceID, i+1, i+1))
+		spec.Participants = append(spec.Participants, s.store.NewParticipantID())
 	}
 	if in.StartTime != nil {
 		spec.StartTime = *in.StartTime

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/httprange"
 	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
@@ -31,27 +33,45 @@ type dataRequest struct {
 	preview  bool
 }
 
-// classify maps a path to what it addresses, without looking at the method.
+// Storage answers, as recorded from the real storage (2021): every download
+// is application/octet-stream, media and metadata alike, never cached.
+const (
+	storageContentType  = "application/octet-stream"
+	storageCacheControl = "no-cache, max-age=0, s-maxage=0, private"
+)
+
+// splitEscaped splits an escaped path into unescaped segments: a
+// percent-encoded slash stays inside its segment, so "a%2Fb" names the
+// document "a/b" (which cannot exist), never two segments.
+func splitEscaped(rest string) []string {
+	parts := strings.Split(rest, "/")
+	for i, p := range parts {
+		if u, err := url.PathUnescape(p); err == nil {
+			parts[i] = u
+		}
+	}
+	return parts
+}
+
+// classify maps an escaped path to what it addresses, without looking at the method.
 func classify(path string) (dataRequest, bool) {
 	switch {
 	case strings.HasPrefix(path, "/v1/objects/"):
-		rest := strings.TrimPrefix(path, "/v1/objects/")
-		parts := strings.Split(rest, "/")
+		parts := splitEscaped(strings.TrimPrefix(path, "/v1/objects/"))
 		req := dataRequest{shape: wire.ShapeStorage, docID: parts[0]}
 		switch {
 		case len(parts) == 1:
 			req.target = journal.TargetDelete
 		case len(parts) == 3 && parts[1] == "content" && parts[2] == "acsmetadata":
 			req.target, req.metadata = journal.TargetMetadata, true
-		case len(parts) == 3 && parts[1] == "content" && (parts[2] == "audio" || parts[2] == "video"):
+		case len(parts) == 3 && parts[1] == "content" && recordings.IsMediaKind(parts[2]):
 			req.target, req.kind = journal.TargetMedia, parts[2]
 		default:
 			return req, false
 		}
 		return req, true
 	case strings.HasPrefix(path, "/recording/download/"):
-		rest := strings.TrimPrefix(path, "/recording/download/")
-		parts := strings.Split(rest, "/")
+		parts := splitEscaped(strings.TrimPrefix(path, "/recording/download/"))
 		req := dataRequest{shape: wire.ShapeACS, docID: parts[0], preview: true, target: journal.TargetMedia}
 		switch {
 		case len(parts) == 1:
@@ -73,7 +93,7 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	start, began := s.clock.Now(), time.Now() // the entry is dated by the emulator clock, timed by the wall clock
 	sw := &statusWriter{ResponseWriter: w}
 	traceID := fmt.Sprintf("%032x", traceCounter.Add(1))
-	dr, known := classify(r.URL.Path)
+	dr, known := classify(r.URL.EscapedPath())
 	entry := journal.Entry{Time: start, Plane: journal.PlaneData, Target: dr.target, Method: r.Method,
 		Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr,
 		DocumentID: dr.docID, RangeAsked: r.Header.Get("Range")}
@@ -81,6 +101,12 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, time.Since(began)
 		s.journal.Add(entry)
 	}()
+	switch { // on every answer, 401 included, as recorded
+	case dr.target == journal.TargetCalling:
+		s.calling.SetResponseHeaders(sw.Header(), r)
+	case dr.shape == wire.ShapeStorage:
+		sw.Header().Set("Cache-Control", storageCacheControl)
+	}
 	fail := func(err *wire.Error) {
 		entry.Error = err.Error()
 		s.log.Info("request failed", "method", r.Method, "path", r.URL.Path, "status", err.Status, "code", err.Code, "why", err.Explanation)
@@ -116,6 +142,10 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	if !known {
 		fail(&wire.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "The requested resource was not found.",
 			Explanation: fmt.Sprintf("no emulated API serves %s %s", r.Method, r.URL.Path)})
+		return
+	}
+	if strings.Contains(dr.docID, "/") { // a percent-encoded slash: no document has one
+		fail(notFound(dr.docID))
 		return
 	}
 	if dr.target == journal.TargetCalling {
@@ -158,8 +188,15 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	if dr.metadata {
 		content = doc.Metadata()
 	}
-	obj := httprange.Object{Content: content.Data, Size: content.Size(),
-		ContentType: content.MIMEType, ETag: content.ETag, LastModified: content.LastModified}
+	obj := httprange.Object{Content: content.Data, Size: content.Size(), ContentType: content.MIMEType}
+	if dr.shape == wire.ShapeStorage {
+		obj.ContentType = storageContentType
+	}
+	// No ETag or Last-Modified was recorded from the real storage; the
+	// StorageValidators option adds them.
+	if s.opts.StorageValidators {
+		obj.ETag, obj.LastModified = content.ETag, content.LastModified
+	}
 	ropts := httprange.Options{MalformedPolicy: s.opts.MalformedRange, Boundary: "acsemu-" + traceID}
 	dec := httprange.Serve(call.Download(sw, &obj, &ropts), r, obj, ropts)
 	entry.RangeServed, entry.RangeNote = formatServed(dec.Served), dec.Note

@@ -17,6 +17,8 @@ func (s *Server) publishRecording(ctx context.Context, rec *recordings.Recording
 	if err != nil {
 		return fmt.Errorf("encode event data: %w", err)
 	}
+	// eventTime is on the recording clock, like callback and metadata times,
+	// also after the clock was advanced through the control plane.
 	return s.events.Publish(ctx, eventgrid.Event{Subject: rec.Subject(), EventType: recordings.EventType,
-		DataVersion: "1.0", Data: data})
+		DataVersion: "1.0", Data: data, EventTime: s.calling.Now()})
 }

@@ -39,6 +39,9 @@ type Options struct {
 	// Host header as sent, raw path and query), not the SDK variants.
 	StrictAuth bool
 	// Seed drives every random choice (ids, media bytes, validation codes).
+	// 0 picks a random seed (Server.Seed reports it), so ids are unique
+	// across runs, as the real service's are; any other value reproduces a
+	// run exactly.
 	Seed int64
 	// Clock is the emulator's time; nil means the wall clock.
 	Clock clock.Clock
@@ -47,6 +50,15 @@ type Options struct {
 	// TLSHosts are extra names for the server certificate (for example
 	// us-storage.asm.skype.com, mapped to 127.0.0.1 by the user).
 	TLSHosts []string
+	// CADir, with TLS, keeps the local CA in this directory (tlsca.Load):
+	// created on the first start, reused afterwards, so apps can trust
+	// CADir/ca.pem before the emulator starts. "" makes a fresh CA per start.
+	CADir string
+	// StorageHost is the host name written in event and control-plane
+	// locations (us-storage.asm.skype.com, which the JS SDK insists on); the
+	// scheme and port are the listener's, and TLS certificates include it.
+	// StorageBaseURL, if set, wins.
+	StorageHost string
 	// StorageBaseURL is the scheme://host[:port] written in event and control
 	// plane locations (contentLocation...). "" means the server's own URL.
 	StorageBaseURL string
@@ -72,6 +84,17 @@ type Options struct {
 	// being ready. 0 means calling.DefaultProcessingDelay (5 s); a negative
 	// value means none: the file exists when stop answers.
 	RecordingProcessingDelay time.Duration
+	// RecordingActivationDelay is the recording-clock time a Call Automation
+	// recording stays "inactive" after start before media flows and it turns
+	// "active", as recorded from the real service. 0 means
+	// calling.DefaultActivationDelay (2 s); a negative value restores the
+	// older behaviour: start answers "active" with a single callback.
+	// PUT /_emulator/calls/settings changes it at run time.
+	RecordingActivationDelay time.Duration
+	// StorageValidators adds ETag and Last-Modified to storage downloads.
+	// The real storage was not recorded sending them, so by default they are
+	// absent; If-Range then never matches and a ranged retry gets the whole file.
+	StorageValidators bool
 	// FaultRulesFile names a JSON list of fault rules installed at start
 	// (and again by a control-plane reset); see package faults.
 	FaultRulesFile string
@@ -80,7 +103,8 @@ type Options struct {
 	// MalformedRange chooses how a syntactically invalid Range is answered:
 	// the RFC's "ignore it, send 200" (default) or the real service's HTML 400.
 	MalformedRange httprange.MalformedPolicy
-	// ResourceID names the emulated ACS resource in metadata and event topics.
+	// ResourceID names the emulated ACS resource in metadata (resourceId)
+	// and participant ids (8:acs:{resourceId}_{guid}); "" means a GUID from the seed.
 	ResourceID string
 	// Logger receives one line per failed request and lifecycle events; nil discards.
 	Logger *slog.Logger

@@ -14,13 +14,16 @@ package emulator
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +49,8 @@ type Server struct {
 	http     *http.Server
 	url      string
 	ca       *tlsca.Authority
+	// storageURL is the base URL made of Options.StorageHost.
+	storageURL string
 
 	verifier *auth.Verifier
 	store    *recordings.Store
@@ -81,11 +86,17 @@ func New(opts Options) (*Server, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
+	if opts.Seed == 0 {
+		opts.Seed = randomSeed()
+	}
 	if opts.EventTimeScale == 0 {
 		opts.EventTimeScale = 1
 	}
 	if opts.EventTimeScale < 0 {
 		return nil, fmt.Errorf("emulator: event time scale %v must be positive", opts.EventTimeScale)
+	}
+	if h := opts.StorageHost; h != "" && (strings.ContainsAny(h, ":/@?# ") || strings.Trim(h, ".") != h) {
+		return nil, fmt.Errorf("emulator: storage host %q must be a bare host name such as us-storage.asm.skype.com (the scheme and port follow from the listener)", h)
 	}
 	if opts.RecordingProcessingDelay == 0 {
 		opts.RecordingProcessingDelay = calling.DefaultProcessingDelay
@@ -99,8 +110,8 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = 512 << 20
 	}
-	if opts.ResourceID == "" {
-		opts.ResourceID = "acsemu-00000000-0000-0000-0000-000000000000"
+	if opts.ResourceID == "" { // a GUID, as the real resourceId (the resource's immutable id)
+		opts.ResourceID = recordings.NewIDs(opts.Seed ^ 0x7265736f75726365).UUID()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -119,7 +130,6 @@ func New(opts Options) (*Server, error) {
 		clock:    opts.Clock,
 		log:      opts.Logger,
 		verifier: verifier,
-		store:    recordings.NewStore(opts.Clock, opts.Seed, opts.ResourceID, opts.MaxUpload),
 		journal:  journal.New(opts.JournalCapacity),
 		faults:   inj,
 		serveErr: make(chan error, 1),
@@ -130,7 +140,7 @@ func New(opts Options) (*Server, error) {
 	}
 	scheme := "http"
 	if opts.TLS {
-		s.ca, err = tlsca.New(time.Now(), 365*24*time.Hour, opts.TLSHosts)
+		s.ca, err = newAuthority(opts)
 		if err != nil {
 			ln.Close()
 			return nil, fmt.Errorf("emulator: %w", err)
@@ -140,6 +150,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.listener = ln
 	s.url = scheme + "://" + ln.Addr().String()
+	if opts.StorageHost != "" {
+		s.storageURL = scheme + "://" + net.JoinHostPort(opts.StorageHost, port(ln.Addr()))
+	}
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
 		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
 	if err != nil {
@@ -153,13 +166,38 @@ func New(opts Options) (*Server, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
 	}
+	// Recordings are dated by the recording clock, like callbacks and events.
+	s.store = recordings.NewStore(recordingClock{s}, opts.Seed, opts.ResourceID, opts.MaxUpload)
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
-		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, Logger: opts.Logger})
+		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, ActivationDelay: opts.RecordingActivationDelay,
+		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger})
 	s.ui = s.newDashboard()
 	s.http.RegisterOnShutdown(s.ui.Close) // open pages must not hold up Close
 	go func() { s.serveErr <- s.http.Serve(ln) }()
-	s.log.Info("emulator listening", "url", s.url)
+	s.log.Info("emulator listening", "url", s.url, "seed", opts.Seed)
 	return s, nil
+}
+
+// recordingClock is the Call Automation recording clock (the emulator's
+// clock plus what the control plane advanced it by), for the store, which is
+// made before the service and only asks the time once it runs.
+type recordingClock struct{ s *Server }
+
+func (c recordingClock) Now() time.Time                         { return c.s.calling.Now() }
+func (c recordingClock) After(d time.Duration) <-chan time.Time { return c.s.clock.After(d) }
+
+// Seed is the seed of this run: Options.Seed, or the random one picked for 0.
+func (s *Server) Seed() int64 { return s.opts.Seed }
+
+// randomSeed is a random positive seed (never 0, which means "pick one").
+func randomSeed() int64 {
+	for {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		if v := int64(binary.BigEndian.Uint64(b[:]) >> 1); v != 0 {
+			return v
+		}
+	}
 }
 
 // URL is the emulator's base URL (scheme://127.0.0.1:port).
@@ -175,7 +213,41 @@ func (s *Server) StorageBaseURL() string {
 	if s.opts.StorageBaseURL != "" {
 		return strings.TrimRight(s.opts.StorageBaseURL, "/")
 	}
+	if s.storageURL != "" {
+		return s.storageURL
+	}
 	return s.url
+}
+
+// CAFile is the path of the CA certificate file with Options.CADir and TLS,
+// or "".
+func (s *Server) CAFile() string {
+	if s.ca == nil || s.opts.CADir == "" {
+		return ""
+	}
+	return filepath.Join(s.opts.CADir, tlsca.CertFile)
+}
+
+// newAuthority makes the TLS certificates: from the CA kept in opts.CADir, or
+// a fresh CA.
+func newAuthority(opts Options) (*tlsca.Authority, error) {
+	hosts := opts.TLSHosts
+	if opts.StorageHost != "" {
+		hosts = append(append([]string{}, hosts...), opts.StorageHost)
+	}
+	if opts.CADir == "" {
+		return tlsca.New(time.Now(), 365*24*time.Hour, hosts)
+	}
+	ca, _, err := tlsca.Load(opts.CADir, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return ca.Issue(time.Now(), 365*24*time.Hour, hosts)
+}
+
+func port(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
 }
 
 // PublicURL is the emulator's URL as webhooks see it.

@@ -7,6 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +18,7 @@ import (
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
+	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // TestTLSWithAStorageHostName serves HTTPS, hands out the CA through the
@@ -71,8 +76,69 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
 		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
 	}
-	es, err := ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1})
-	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
-		t.Fatalf("journal: %+v %v", es, err)
+	// A request is journaled as its answer ends, a moment after the client has the bytes: poll.
+	var es []journal.Entry
+	for deadline := time.Now().Add(10 * time.Second); len(es) == 0 && time.Now().Before(deadline); {
+		if es, err = ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 0 {
+			runtime.Gosched()
+		}
+	}
+	if len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
+		t.Fatalf("journal: %+v", es)
+	}
+}
+
+// TestPersistentCAAndOneStorageHostFlag: with CADir the CA written at the
+// first start is the one a client trusted before the second start; with
+// StorageHost alone the locations carry that name with the listener's scheme
+// and port, and the certificate covers it.
+func TestPersistentCAAndOneStorageHostFlag(t *testing.T) {
+	const storageHost = "us-storage.asm.skype.com"
+	dir := filepath.Join(t.TempDir(), "ca")
+	first := emulatortest.Start(t, emulator.Options{TLS: true, CADir: dir})
+	trusted, err := os.ReadFile(first.CAFile())
+	if err != nil || first.CAFile() != filepath.Join(dir, "ca.pem") {
+		t.Fatalf("CA file %q: %v", first.CAFile(), err)
+	}
+	first.Close()
+
+	srv := emulatortest.Start(t, emulator.Options{TLS: true, CADir: dir, StorageHost: storageHost})
+	_, port, _ := net.SplitHostPort(mustURL(t, srv.URL()).Host)
+	if want := "https://" + storageHost + ":" + port; srv.StorageBaseURL() != want {
+		t.Fatalf("StorageBaseURL = %q, want %q", srv.StorageBaseURL(), want)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(trusted) // read before this emulator started
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool},
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if host, p, _ := net.SplitHostPort(addr); host == storageHost {
+				addr = net.JoinHostPort("127.0.0.1", p)
+			}
+			return dialer.DialContext(ctx, network, addr)
+		}}
+	ctl, err := control.NewClient(srv.URL(), &http.Client{Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := rec.Documents[0]
+	if !strings.HasPrefix(d.ContentLocation, srv.StorageBaseURL()+"/") {
+		t.Fatalf("contentLocation %q does not use the storage host", d.ContentLocation)
+	}
+	cs, _ := signer.ParseConnectionString(srv.ConnectionString())
+	c := signer.New(cs, signer.WithBase(tr), signer.WithAllowedHosts(signer.AllowHosts(storageHost+":"+port))).Client()
+	resp, body := get(t, c, d.ContentLocation, nil)
+	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 {
+		t.Fatalf("download from %s: %d", d.ContentLocation, resp.StatusCode)
+	}
+	if _, err := emulator.New(emulator.Options{StorageHost: "https://" + storageHost}); err == nil || !strings.Contains(err.Error(), "bare host name") {
+		t.Errorf("a URL as StorageHost: %v", err)
 	}
 }

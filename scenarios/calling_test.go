@@ -101,16 +101,21 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 			CallLocator:               &calling.CallLocator{ServerCallID: "aHR0cHM6Ly9jb252LmV4YW1wbGU", Kind: calling.LocatorServerCall},
 			RecordingStateCallbackURI: cb.URL, RecordingContentType: "audio", RecordingChannelType: "mixed", RecordingFormatType: "wav"})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(started.RecordingState).To(Equal(calling.StateActive))
+		By("answering inactive until media flows, as the real service does")
+		Expect(started.RecordingState).To(Equal(calling.StateInactive))
 		id := started.RecordingID
+		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"inactive"}))
+		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateInactive))
+		advance(ctx, calling.DefaultActivationDelay)
+		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateActive))
 		startTime := clk.Now()
-		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"active"}))
+		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"inactive", "active"}))
 
 		By("pausing after 20 s and resuming 7 s later")
 		advance(ctx, 20*time.Second)
 		Expect(api.Pause(ctx, id)).To(Succeed())
 		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateInactive))
-		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"active", "inactive"}))
+		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"inactive", "active", "inactive"}))
 		advance(ctx, 7*time.Second)
 		Expect(api.Resume(ctx, id)).To(Succeed())
 		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateActive))
@@ -118,7 +123,7 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 		By("stopping 10 s later")
 		advance(ctx, 10*time.Second)
 		Expect(api.Stop(ctx, id)).To(Succeed())
-		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"active", "inactive", "active", "inactive"}))
+		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"inactive", "active", "inactive", "active", "inactive"}))
 
 		By("letting the processing delay pass: the file event arrives and the client downloads it")
 		advance(ctx, calling.DefaultProcessingDelay)
@@ -154,7 +159,7 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 			f.Plane, f.Target = journal.PlaneData, journal.TargetCalling
 			Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequestCount(f, 1))
 		}
-		Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequestCount(journal.Filter{Plane: calling.PlaneCallback, Status: http.StatusOK}, 4))
+		Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequestCount(journal.Filter{Plane: calling.PlaneCallback, Status: http.StatusOK}, 5))
 	})
 
 	DescribeTable("records what the call plan says, as the metadata shows",
@@ -196,7 +201,7 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 			started, err := api.Start(ctx, calling.StartRequest{RecordingContentType: "audio",
 				CallLocator: &calling.CallLocator{ServerCallID: "c", Kind: calling.LocatorServerCall}})
 			Expect(err).NotTo(HaveOccurred())
-			advance(ctx, time.Second)
+			advance(ctx, calling.DefaultActivationDelay) // media flows: the recording is active
 			err = step(ctx, started.RecordingID)
 			var apiErr *calling.APIError
 			Expect(err).To(BeAssignableToTypeOf(apiErr))
@@ -212,6 +217,6 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 		Entry("stopping a stopped recording is a 404", func(ctx context.Context, id string) error {
 			Expect(api.Stop(ctx, id)).To(Succeed())
 			return api.Stop(ctx, id)
-		}, http.StatusNotFound, "Recording not found."),
+		}, http.StatusNotFound, "8522: Recording not found."), // the recorded code
 	)
 })

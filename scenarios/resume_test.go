@@ -163,8 +163,10 @@ var _ = Describe("Resumable downloads", Label("area:resume"), func() {
 			"["+cutRule+`,{"id":"busy","match":{"target":"media","range":"present"},"when":{"times":1},"action":{"type":"status","status":429,"retryAfter":5,"retryAfterAsDate":true}}]`, percent(35), 206, false, 4*time.Second),
 		Entry("starts over cleanly when the server ignores Range and sends the whole file",
 			"["+cutRule+`,{"id":"norange","match":{"target":"media","range":"present"},"when":{"times":1},"action":{"type":"ignore-range"}}]`, percent(35), 200, true, time.Duration(0)),
+		// The storage sends no ETag by default (as recorded), so there is no If-Range:
+		// the 206 carrying an ETag the first answer did not have is what tells.
 		Entry("starts over when the ETag changed between the reset and the resume",
-			"["+cutRule+`,{"id":"etag","match":{"target":"media","range":"present"},"when":{"times":1},"action":{"type":"etag-change"}}]`, percent(35), 200, true, time.Duration(0)),
+			"["+cutRule+`,{"id":"etag","match":{"target":"media","range":"present"},"when":{"times":1},"action":{"type":"etag-change"}}]`, percent(35), 206, true, time.Duration(0)),
 		Entry("starts over rather than append a 206 whose Content-Range is not the bytes asked",
 			"["+cutRule+`,{"id":"shift","match":{"target":"media","range":"present"},"when":{"times":1},"action":{"type":"wrong-content-range","shift":1}}]`, percent(35), 206, true, time.Duration(0)),
 	)

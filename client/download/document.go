@@ -137,6 +137,24 @@ func (d *Downloader) deleteDocument(ctx context.Context, j jobs.Job) error {
 	return &HTTPError{Status: resp.StatusCode, URL: u.String()}
 }
 
+// sniffMedia returns contentType, or, when it says nothing about the media
+// (the real storage answers application/octet-stream for everything), the
+// type the file's first bytes show: WAV, MP4 or MP3.
+func sniffMedia(head []byte, contentType string) string {
+	if mt, _, _ := mime.ParseMediaType(contentType); mt != "" && mt != "application/octet-stream" {
+		return contentType
+	}
+	switch {
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WAVE":
+		return "audio/wav"
+	case len(head) >= 8 && string(head[4:8]) == "ftyp":
+		return "video/mp4"
+	case len(head) >= 3 && string(head[:3]) == "ID3", len(head) >= 2 && head[0] == 0xFF && head[1]&0xE0 == 0xE0:
+		return "audio/mpeg"
+	}
+	return contentType
+}
+
 // extension picks the media file's extension: the event's format, else the
 // Content-Type, else the location's kind.
 func extension(format, contentType string, u *url.URL) string {

@@ -179,11 +179,14 @@ func (d *Downloader) finish(t target, s *fileState) (FileResult, error) {
 	if err := s.f.Sync(); err != nil {
 		return s.res, fmt.Errorf("download: sync %s: %w", t.partial, err)
 	}
+	head := make([]byte, 12)
+	n, _ := s.f.ReadAt(head, 0)
+	ctype := sniffMedia(head[:n], s.ctype)
 	if err := s.f.Close(); err != nil {
 		return s.res, fmt.Errorf("download: close %s: %w", t.partial, err)
 	}
 	s.f = nil
-	name := t.final(s.ctype)
+	name := t.final(ctype)
 	if err := d.root.Rename(t.partial, name); err != nil {
 		return s.res, fmt.Errorf("download: rename %s: %w", t.partial, err)
 	}

@@ -3,7 +3,9 @@ package download
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -46,32 +48,77 @@ func clip(s string) string {
 type Policy struct {
 	endpointHost   string
 	endpointScheme string
-	exact          map[string]bool
-	suffixes       []string // from "*.example.com": ".example.com"
+	allow          []hostPattern
+}
+
+// hostPattern is one allow-list entry: a host name, or with a leading "*." a
+// suffix matching every sub-domain; port "" matches any port.
+type hostPattern struct {
+	name     string // lower case; ".example.com" for "*.example.com"
+	wildcard bool
+	port     string
+}
+
+// parseHostPattern reads "host", "host:port", "*.example.com" or
+// "*.example.com:port" (IPv6 literals in brackets).
+func parseHostPattern(a string) (hostPattern, error) {
+	var p hostPattern
+	if strings.ContainsAny(a, "/@?#") {
+		return p, fmt.Errorf("download: allowed host %q must be a host[:port], not a URL", a)
+	}
+	p.name = a
+	if h, port, err := net.SplitHostPort(a); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return p, fmt.Errorf("download: allowed host %q: %q is not a port", a, port)
+		}
+		p.name, p.port = h, port
+	}
+	if rest, ok := strings.CutPrefix(p.name, "*."); ok {
+		if strings.ContainsAny(rest, "*:[]") || !strings.Contains(rest, ".") {
+			return p, fmt.Errorf("download: allowed host %q: a wildcard must look like *.example.com[:port]", a)
+		}
+		p.name, p.wildcard = "."+rest, true
+	}
+	if p.name == "" || strings.Contains(p.name, "*") || (strings.Contains(p.name, ":") && net.ParseIP(p.name) == nil) {
+		return p, fmt.Errorf("download: allowed host %q must be a host[:port] or *.example.com[:port]", a)
+	}
+	return p, nil
+}
+
+// match reports whether a host name and port (lower case, port "" for the
+// scheme's default) fit the pattern.
+func (p hostPattern) match(name, port string) bool {
+	// The host is normalised without its default port: a pattern naming
+	// 443 or 80 still matches it.
+	if p.port != "" && p.port != port && (port != "" || (p.port != "443" && p.port != "80")) {
+		return false
+	}
+	if p.wildcard {
+		return strings.HasSuffix(name, p.name)
+	}
+	return name == p.name
 }
 
 // NewPolicy returns the policy for endpoint plus allow. An allow entry is a
-// host ("us-storage.asm.skype.com", "127.0.0.1:10900") or a wildcard for every
-// sub-domain ("*.asm.skype.com", matching only the default port).
+// host ("us-storage.asm.skype.com") or a wildcard for every sub-domain
+// ("*.asm.skype.com"); either matches whatever the port, unless it names one
+// ("127.0.0.1:10900", "*.asm.skype.com:443"), which then restricts it: the
+// emulator serves chunks at us-storage.asm.skype.com:10900.
 func NewPolicy(endpoint *url.URL, allow []string) (*Policy, error) {
 	if endpoint == nil || endpoint.Host == "" {
 		return nil, errors.New("download: the endpoint has no host")
 	}
-	p := &Policy{endpointHost: normHost(endpoint), endpointScheme: strings.ToLower(endpoint.Scheme), exact: map[string]bool{}}
+	p := &Policy{endpointHost: normHost(endpoint), endpointScheme: strings.ToLower(endpoint.Scheme)}
 	for _, a := range allow {
 		a = strings.ToLower(strings.TrimSpace(a))
-		switch {
-		case a == "":
-		case strings.HasPrefix(a, "*."):
-			if strings.ContainsAny(a[2:], "*/:@") || len(a) < 4 || !strings.Contains(a[2:], ".") {
-				return nil, fmt.Errorf("download: allowed host %q: a wildcard must look like *.example.com", a)
-			}
-			p.suffixes = append(p.suffixes, a[1:])
-		case strings.ContainsAny(a, "*/@?#"):
-			return nil, fmt.Errorf("download: allowed host %q must be a host[:port], not a URL or pattern", a)
-		default:
-			p.exact[a] = true
+		if a == "" {
+			continue
 		}
+		hp, err := parseHostPattern(a)
+		if err != nil {
+			return nil, err
+		}
+		p.allow = append(p.allow, hp)
 	}
 	return p, nil
 }
@@ -83,11 +130,15 @@ func (p *Policy) EndpointHost() string { return p.endpointHost }
 // be fetched from.
 func (p *Policy) Allowed(host string) bool {
 	host = strings.ToLower(host)
-	if host == p.endpointHost || p.exact[host] {
+	if host == p.endpointHost {
 		return true
 	}
-	for _, s := range p.suffixes {
-		if strings.HasSuffix(host, s) && !strings.Contains(host, ":") {
+	name, port := host, ""
+	if h, pt, err := net.SplitHostPort(host); err == nil {
+		name, port = h, pt
+	}
+	for _, a := range p.allow {
+		if a.match(name, port) {
 			return true
 		}
 	}

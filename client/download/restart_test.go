@@ -32,7 +32,7 @@ func halfDownload(t *testing.T, e *env, doc control.Document, cutAt int64) {
 // The object changes between the crash and the resume: If-Range makes the
 // server send all of the new object (200), which replaces the old bytes.
 func TestResumeAfterObjectChangedRestartsFromZero(t *testing.T) {
-	e := newEnv(t, emulator.Options{Seed: 11})
+	e := newEnv(t, emulator.Options{Seed: 11, StorageValidators: true}) // a storage that sends ETags
 	doc := e.recording(1, 200_000).Documents[0]
 	halfDownload(t, e, doc, 70_000)
 	fresh := make([]byte, 150_000)

@@ -135,20 +135,52 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 
 func TestPolicy(t *testing.T) {
 	e := newEnv(t, emulator.Options{})
-	p, err := download.NewPolicy(e.cs.Endpoint, []string{"US-storage.asm.skype.com", "*.blob.example", " "})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ep := e.cs.Endpoint.Host
-	for host, want := range map[string]bool{
-		ep: true, "us-storage.asm.skype.com": true, "a.blob.example": true, "a.b.blob.example": true,
-		"blob.example": false, "a.blob.example:8443": false, "evil.example": false, "us-storage.asm.skype.com.evil": false,
+	for _, tc := range []struct {
+		allow string
+		host  string
+		want  bool
+	}{
+		{"", ep, true},
+		{"", "us-storage.asm.skype.com", false},
+		// A pattern without a port matches the name whatever the port: the
+		// emulator serves chunks at us-storage.asm.skype.com:10900.
+		{"*.asm.skype.com", "us-storage.asm.skype.com", true},
+		{"*.asm.skype.com", "us-storage.asm.skype.com:10900", true},
+		{"*.asm.skype.com", "a.b.asm.skype.com:443", true},
+		{"*.asm.skype.com", "asm.skype.com", false},
+		{"*.asm.skype.com", "us-storage.asm.skype.com.evil", false},
+		{"*.asm.skype.com", "us-storage.asm.skype.com.evil:10900", false},
+		{"*.asm.skype.com", "evilasm.skype.com", false},
+		{"US-storage.asm.skype.com", "us-storage.asm.skype.com", true},
+		{"us-storage.asm.skype.com", "us-storage.asm.skype.com:10900", true},
+		{"us-storage.asm.skype.com", "eu-storage.asm.skype.com:10900", false},
+		// A port in the pattern restricts it.
+		{"*.asm.skype.com:10900", "us-storage.asm.skype.com:10900", true},
+		{"*.asm.skype.com:10900", "us-storage.asm.skype.com:10901", false},
+		{"*.asm.skype.com:10900", "us-storage.asm.skype.com", false},
+		{"us-storage.asm.skype.com:10900", "us-storage.asm.skype.com:10900", true},
+		{"us-storage.asm.skype.com:10900", "us-storage.asm.skype.com:8443", false},
+		// The host is normalised without its default port.
+		{"*.asm.skype.com:443", "us-storage.asm.skype.com", true},
+		{"127.0.0.1:10900", "127.0.0.1:10900", true},
+		{"127.0.0.1:10900", "127.0.0.1:10901", false},
+		{"127.0.0.1", "127.0.0.1:10901", true},
+		{"[::1]:10900", "[::1]:10900", true},
+		{"::1", "[::1]:10900", true},
+		{"*.blob.example", "a.blob.example:8443", true},
+		{"*.blob.example", "blob.example", false},
 	} {
-		if got := p.Allowed(host); got != want {
-			t.Errorf("Allowed(%q) = %v", host, got)
+		p, err := download.NewPolicy(e.cs.Endpoint, []string{tc.allow, " "})
+		if err != nil {
+			t.Fatalf("NewPolicy(%q): %v", tc.allow, err)
+		}
+		if got := p.Allowed(tc.host); got != tc.want {
+			t.Errorf("allow %q: Allowed(%q) = %v, want %v", tc.allow, tc.host, got, tc.want)
 		}
 	}
-	for _, bad := range []string{"*", "*.com/x", "https://a.example", "a.example/path", "*.*.example"} {
+	for _, bad := range []string{"*", "*.com/x", "https://a.example", "a.example/path", "*.*.example", "*.example.com:x", "a.example:0",
+		"a.example:99999", "*.com", "a:b:c", "user@a.example"} {
 		if _, err := download.NewPolicy(e.cs.Endpoint, []string{bad}); err == nil {
 			t.Errorf("NewPolicy accepted %q", bad)
 		}
@@ -191,4 +223,29 @@ func TestJobFromLocation(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// FuzzAllowHosts: an accepted pattern never lets a host outside the pattern's
+// domain through (a different last label), and parsing never panics.
+func FuzzAllowHosts(f *testing.F) {
+	for _, s := range []string{"*.asm.skype.com", "*.asm.skype.com:10900", "us-storage.asm.skype.com", "[::1]:1", "a:b"} {
+		f.Add(s, "us-storage.asm.skype.com:10900")
+	}
+	endpoint := mustURLT(f, "https://contoso.communication.azure.com")
+	f.Fuzz(func(t *testing.T, allow, host string) {
+		p, err := download.NewPolicy(endpoint, []string{allow})
+		if err != nil {
+			return
+		}
+		_ = p.Allowed(host)
+		const evil = "evil.example.invalid"
+		a := strings.ToLower(strings.TrimSpace(allow))
+		if h, _, err := net.SplitHostPort(a); err == nil {
+			a = h
+		}
+		fits := a == evil || (strings.HasPrefix(a, "*.") && strings.HasSuffix(evil, a[1:]))
+		if p.Allowed(evil) != fits || p.Allowed(evil+":8443") != (fits && !strings.Contains(strings.TrimPrefix(strings.ToLower(allow), a), ":")) {
+			t.Fatalf("pattern %q: Allowed(%s) = %v, fits %v", allow, evil, p.Allowed(evil), fits)
+		}
+	})
 }

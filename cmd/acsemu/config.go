@@ -24,6 +24,8 @@ type ServeConfig struct {
 	Seed           int64
 	TLS            bool
 	TLSHosts       []string
+	CADir          string
+	StorageHost    string
 	StorageBaseURL string
 	PublicURL      string
 	StrictAuth     bool
@@ -31,6 +33,8 @@ type ServeConfig struct {
 	Verbose        bool
 	FaultsFile     string // JSON list of fault rules installed at start
 	MalformedRange httprange.MalformedPolicy
+	// StorageValidators sends ETag and Last-Modified on storage downloads.
+	StorageValidators bool
 }
 
 // LoadServe reads `acsemu serve` flags from args and defaults from env.
@@ -46,9 +50,11 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	addr := fs.String("addr", get("ADDR", emulator.DefaultAddr), "listen address HOST:PORT (ACSEMU_ADDR)")
 	key := fs.String("access-key", get("ACCESS_KEY", emulator.DevAccessKeyBase64), "base64 access key (ACSEMU_ACCESS_KEY); the default is the documented development key")
 	skew := fs.String("max-clock-skew", get("MAX_CLOCK_SKEW", emulator.DefaultMaxClockSkew.String()), "largest allowed distance between a request's signed date and the emulator clock; 0 disables the check (ACSEMU_MAX_CLOCK_SKEW)")
-	seed := fs.String("seed", get("SEED", "1"), "seed of every random choice: ids, media bytes, faults (ACSEMU_SEED)")
+	seed := fs.String("seed", get("SEED", "0"), "seed of every random choice: ids, media bytes, faults; 0 picks a random one, printed at start (ACSEMU_SEED)")
 	tlsOn := fs.String("tls", get("TLS", "false"), "serve HTTPS with a generated local CA (ACSEMU_TLS)")
 	hosts := fs.String("tls-hosts", get("TLS_HOSTS", ""), "comma-separated extra host names for the TLS certificate, e.g. us-storage.asm.skype.com (ACSEMU_TLS_HOSTS)")
+	caDir := fs.String("ca-dir", get("CA_DIR", ""), "with --tls: keep the CA in this directory (created on first start, reused after; mount it into your app's container) (ACSEMU_CA_DIR)")
+	storageHost := fs.String("storage-host", get("STORAGE_HOST", ""), "host name written in event locations, e.g. us-storage.asm.skype.com: scheme and port follow from the listener, and --tls certificates include it (ACSEMU_STORAGE_HOST)")
 	storage := fs.String("storage-url", get("STORAGE_URL", ""), "scheme://host[:port] written in event locations; default the emulator's URL (ACSEMU_STORAGE_URL)")
 	public := fs.String("public-url", get("PUBLIC_URL", ""), "the emulator's URL as webhooks reach it (ACSEMU_PUBLIC_URL)")
 	strict := fs.String("strict-auth", get("STRICT_AUTH", "false"), "accept only the documented signing scheme, not the SDK variants (ACSEMU_STRICT_AUTH)")
@@ -56,6 +62,7 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	verbose := fs.String("verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
 	malformed := fs.String("malformed-range", get("MALFORMED_RANGE", "ignore"), "answer to a syntactically invalid Range: ignore (RFC 9110: 200 with the whole file) or reject (the real service's HTML 400) (ACSEMU_MALFORMED_RANGE)")
 	faultsFile := fs.String("faults", get("FAULTS", ""), "JSON file with a list of fault rules to install at start (ACSEMU_FAULTS)")
+	validators := fs.String("storage-validators", get("STORAGE_VALIDATORS", "false"), "send ETag and Last-Modified on storage downloads; the real storage was not recorded sending them (ACSEMU_STORAGE_VALIDATORS)")
 	if err := fs.Parse(args); err != nil {
 		return ServeConfig{}, err
 	}
@@ -93,12 +100,13 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	boolean("tls", *tlsOn, &cfg.TLS)
 	boolean("strict-auth", *strict, &cfg.StrictAuth)
 	boolean("verbose", *verbose, &cfg.Verbose)
+	boolean("storage-validators", *validators, &cfg.StorageValidators)
 	for _, h := range strings.Split(*hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			cfg.TLSHosts = append(cfg.TLSHosts, h)
 		}
 	}
-	cfg.StorageBaseURL, cfg.PublicURL = *storage, *public
+	cfg.StorageBaseURL, cfg.PublicURL, cfg.CADir, cfg.StorageHost = *storage, *public, *caDir, strings.TrimSpace(*storageHost)
 	switch *malformed {
 	case "ignore":
 		cfg.MalformedRange = httprange.Ignore
@@ -125,6 +133,7 @@ func (c ServeConfig) Options() emulator.Options {
 		skew = -1 // the library's "disabled"
 	}
 	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
-		TLSHosts: c.TLSHosts, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
-		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange}
+		TLSHosts: c.TLSHosts, CADir: c.CADir, StorageHost: c.StorageHost, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
+		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange,
+		StorageValidators: c.StorageValidators}
 }

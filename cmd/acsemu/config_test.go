@@ -17,20 +17,20 @@ func TestLoadServeDefaultsAreZeroConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Addr != emulator.DefaultAddr || string(cfg.AccessKey) != string(emulator.DevAccessKey) ||
-		cfg.MaxClockSkew != 15*time.Minute || cfg.TLS || cfg.Seed != 1 {
+		cfg.MaxClockSkew != 15*time.Minute || cfg.TLS || cfg.Seed != 0 || cfg.StorageValidators { // seed 0: random, printed at start
 		t.Fatalf("defaults: %+v", cfg)
 	}
 }
 
 func TestLoadServeFlagsOverrideEnvironment(t *testing.T) {
 	env := envOf(map[string]string{"ACSEMU_ADDR": "127.0.0.1:1", "ACSEMU_SEED": "7", "ACSEMU_TLS": "true",
-		"ACSEMU_TLS_HOSTS": "us-storage.asm.skype.com, other.local", "ACSEMU_MAX_CLOCK_SKEW": "0"})
+		"ACSEMU_TLS_HOSTS": "us-storage.asm.skype.com, other.local", "ACSEMU_MAX_CLOCK_SKEW": "0", "ACSEMU_STORAGE_VALIDATORS": "true"})
 	cfg, err := LoadServe([]string{"--addr", "127.0.0.1:2", "--access-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}, env, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Addr != "127.0.0.1:2" || cfg.Seed != 7 || !cfg.TLS || len(cfg.TLSHosts) != 2 || cfg.TLSHosts[1] != "other.local" ||
-		cfg.MaxClockSkew != 0 || len(cfg.AccessKey) != 32 {
+		cfg.MaxClockSkew != 0 || len(cfg.AccessKey) != 32 || !cfg.StorageValidators || !cfg.Options().StorageValidators {
 		t.Fatalf("cfg: %+v", cfg)
 	}
 	if opts := cfg.Options(); opts.MaxClockSkew >= 0 {

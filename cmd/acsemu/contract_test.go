@@ -47,16 +47,17 @@ func contractAgainst(t *testing.T, flaw brokenhooks.Flaw, extra ...string) (stri
 func TestContractFailsWithTheFlawAndWritesJUnit(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "contract.xml")
 	out, err := contractAgainst(t, brokenhooks.RestartsFromZero, "--junit-report", junit)
-	if err == nil || !strings.Contains(err.Error(), `1 of 8 checks failed, first "resume-after-reset"`) {
+	if err == nil || !strings.Contains(err.Error(), `1 of 11 checks failed, first "resume-after-reset"`) {
 		t.Fatalf("err = %v, want 1 failed check\n%s", err, out)
 	}
 	for _, want := range []string{
 		"connection string: endpoint=http://127.0.0.1:",
-		"FAIL  resumes from the exact byte after a connection reset\n" +
-			"      after the connection reset at byte 163840 your client asked for bytes=0- instead of bytes=163840-: it re-downloaded 163840 bytes\n",
-		"PASS  waits for Retry-After after a 503",
-		"SKIP  writes files whose SHA-256 matches the service's",
-		"5 passed, 1 failed, 1 informational, 1 skipped in ",
+		"  seed:              ", // random unless --seed: ids differ from the last run
+		"FAIL    resumes from the exact byte after a connection reset\n" +
+			"        after the connection reset at byte 163840 your client asked for bytes=0- instead of bytes=163840-: it re-downloaded 163840 bytes\n",
+		"PASS    waits for Retry-After after a 503",
+		"SKIP    writes files whose SHA-256 matches the service's",
+		"8 passed, 1 failed, 1 informational, 1 skipped in ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -81,13 +82,13 @@ func TestContractFailsWithTheFlawAndWritesJUnit(t *testing.T) {
 	if err := xml.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("JUnit report: %v\n%s", err, raw)
 	}
-	if doc.Tests != 8 || doc.Failures != 1 || len(doc.Suite.Cases) != 8 {
-		t.Fatalf("JUnit: %d tests, %d failures, %d cases; want 8, 1, 8\n%s", doc.Tests, doc.Failures, len(doc.Suite.Cases), raw)
+	if doc.Tests != 11 || doc.Failures != 1 || len(doc.Suite.Cases) != 11 {
+		t.Fatalf("JUnit: %d tests, %d failures, %d cases; want 11, 1, 11\n%s", doc.Tests, doc.Failures, len(doc.Suite.Cases), raw)
 	}
-	c := doc.Suite.Cases[4]
+	c := doc.Suite.Cases[7]
 	if c.Name != "resumes from the exact byte after a connection reset" || c.Failure == nil ||
 		!strings.HasPrefix(c.Failure.Message, "after the connection reset at byte 163840") {
-		t.Errorf("JUnit case 4 = %+v, want the resume failure", c)
+		t.Errorf("JUnit case 7 = %+v, want the resume failure", c)
 	}
 }
 
@@ -99,6 +100,9 @@ func TestContractFlags(t *testing.T) {
 		{nil, "--webhook is required"},
 		{[]string{"--webhook", "ftp://x/"}, `webhook "ftp://x/" is not an http(s) URL`},
 		{[]string{"--webhook", "http://127.0.0.1:1/", "extra"}, "unexpected arguments: extra"},
+		{[]string{"--webhook", "http://127.0.0.1:1/", "--waive", "retry-after"}, `cannot waive "retry-after": it is required`},
+		{[]string{"--webhook", "http://127.0.0.1:1/", "--waivers", "/nonexistent/waivers"}, "--waivers: open /nonexistent/waivers"},
+		{[]string{"--webhook", "http://127.0.0.1:1/", "--storage-host", "https://us-storage.asm.skype.com:443"}, "must be a bare host name"},
 	} {
 		err := runContract(context.Background(), append(tc.args, "--addr", "127.0.0.1:0"), envOf(nil), io.Discard, io.Discard, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -112,7 +116,81 @@ func TestContractPassesAgainstACorrectWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatalf("err = %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "6 passed, 0 failed, 1 informational, 1 skipped in ") {
+	if !strings.Contains(out, "9 passed, 0 failed, 1 informational, 1 skipped in ") {
 		t.Errorf("report:\n%s", out)
+	}
+}
+
+// TestContractWaivesARecommendationByFlagOrFile: a webhook that skips the
+// metadata fails the recommendation clearly, and passes once it is waived by
+// name, the reason shown in the report and the JUnit output.
+func TestContractWaivesARecommendationByFlagOrFile(t *testing.T) {
+	out, err := contractAgainst(t, brokenhooks.SkipsMetadata)
+	if err == nil || !strings.Contains(err.Error(), `1 of 11 checks failed, first "metadata"`) ||
+		!strings.Contains(out, "FAIL    downloads each chunk's metadata (recommended)\n        your client never downloaded the metadata (metadataLocation) of chunk 0") ||
+		!strings.Contains(out, "waive this check (--waive metadata) if your app does not need it") {
+		t.Fatalf("err = %v, want the metadata recommendation failed\n%s", err, out)
+	}
+	if out, err := contractAgainst(t, brokenhooks.SkipsMetadata, "--waive", "metadata"); err != nil ||
+		!strings.Contains(out, "WAIVED  downloads each chunk's metadata (recommended)\n        waived (waived with --waive): your client never downloaded") ||
+		!strings.Contains(out, "8 passed, 0 failed, 1 informational, 1 waived, 1 skipped in ") {
+		t.Fatalf("--waive metadata: err = %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	file, junit := filepath.Join(dir, "waivers"), filepath.Join(dir, "contract.xml")
+	if err := os.WriteFile(file, []byte("# recommendations we do not follow\nmetadata  we only keep the audio\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := contractAgainst(t, brokenhooks.SkipsMetadata, "--waivers", file, "--junit-report", junit); err != nil ||
+		!strings.Contains(out, "waived (we only keep the audio): your client never downloaded") {
+		t.Fatalf("--waivers: err = %v\n%s", err, out)
+	}
+	raw, _ := os.ReadFile(junit)
+	if !strings.Contains(string(raw), `<testcase name="downloads each chunk&#39;s metadata" classname="acsemu.contract.recommended.metadata" time="0">`) ||
+		!strings.Contains(string(raw), `<skipped message="waived (we only keep the audio): your client never downloaded`) {
+		t.Errorf("JUnit lacks the waiver:\n%s", raw)
+	}
+}
+
+// TestCAFirst: `acsemu ca --dir` makes the CA before any emulator runs, and
+// reuses it afterwards; serve's flags and environment take the directory and
+// the storage host.
+func TestCAFirst(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	var first, second, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"ca", "--dir", dir}, envOf(nil), &first, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "created the CA in "+dir) || !strings.HasPrefix(first.String(), "-----BEGIN CERTIFICATE-----") {
+		t.Fatalf("first: %q %q", stderr.String(), first.String())
+	}
+	stderr.Reset()
+	if err := run(context.Background(), []string{"ca", "--dir=" + dir}, envOf(nil), &second, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	onDisk, _ := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if !strings.Contains(stderr.String(), "reused the CA") || second.String() != first.String() || string(onDisk) != first.String() {
+		t.Fatalf("second: %q; the CA must be reused", stderr.String())
+	}
+	cfg, err := LoadServe(nil, envOf(map[string]string{"ACSEMU_CA_DIR": dir, "ACSEMU_STORAGE_HOST": "us-storage.asm.skype.com", "ACSEMU_TLS": "true"}), io.Discard)
+	if err != nil || cfg.Options().CADir != dir || cfg.Options().StorageHost != "us-storage.asm.skype.com" {
+		t.Fatalf("serve config from the environment: %+v %v", cfg, err)
+	}
+	cfg.Addr = "127.0.0.1:0"
+	srv, err := emulator.New(cfg.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var env bytes.Buffer
+	printAppEnv(&env, srv, cfg.StorageHost)
+	for _, want := range []string{"ACS_CONNECTION_STRING='endpoint=https://127.0.0.1:", "NODE_EXTRA_CA_CERTS=" + filepath.Join(dir, "ca.pem"),
+		"SSL_CERT_FILE=" + filepath.Join(dir, "ca.pem"), "\n    127.0.0.1 us-storage.asm.skype.com\n"} {
+		if !strings.Contains(env.String(), want) {
+			t.Errorf("environment lacks %q:\n%s", want, env.String())
+		}
+	}
+	if err := run(context.Background(), []string{"ca", "--dir"}, envOf(nil), io.Discard, io.Discard); err == nil {
+		t.Error("ca --dir without a value must fail")
 	}
 }

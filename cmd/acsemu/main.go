@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/acsemu/acsemu/emulator"
@@ -54,6 +55,8 @@ Usage:
   acsemu deliveries | deadletters      Event Grid delivery attempts and dead letters
   acsemu events publish FILE|-         publish any Event Grid or CloudEvents JSON
   acsemu ca                            print the CA certificate (TLS mode)
+  acsemu ca --dir DIR                  create (first time) and print the persistent CA that
+                                       serve/contract --ca-dir DIR use: trust it before they start
   acsemu contract --webhook URL        contract-test your webhook and downloader (see -h)
 
 Client commands talk to --url (ACSEMU_URL, default http://` + emulator.DefaultAddr + `).
@@ -66,6 +69,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	}
 	if args[0] == "serve" {
 		return serve(ctx, args[1:], env, stdout, stderr)
+	}
+	if args[0] == "ca" && caLocal(args[1:]) {
+		return caCmd(args[1:], env, stdout, stderr)
 	}
 	if args[0] == "contract" {
 		return contractCmd(ctx, args[1:], env, stdout, stderr)
@@ -91,12 +97,25 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	fmt.Fprintf(stdout, "acsemu is serving the ACS call-recording emulator\n")
 	fmt.Fprintf(stdout, "  connection string: %s\n", srv.ConnectionString())
 	fmt.Fprintf(stdout, "  control plane:     %s/_emulator/\n", srv.URL())
+	fmt.Fprintf(stdout, "  seed:              %d (--seed %d reproduces this run)\n", srv.Seed(), srv.Seed())
 	fmt.Fprintf(stdout, "  dashboard:         %s/_emulator/ui/\n", srv.URL())
 	if cfg.TLS {
 		fmt.Fprintf(stdout, "  CA certificate:    %s/_emulator/ca.pem\n", srv.URL())
 	}
+	printAppEnv(stdout, srv, cfg.StorageHost)
 	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "acsemu: shutting down")
 	return srv.Close()
+}
+
+// caLocal reports whether `acsemu ca` names a CA directory (then it works
+// without an emulator) rather than asking a running emulator.
+func caLocal(args []string) bool {
+	for _, a := range args {
+		if a == "-dir" || a == "--dir" || strings.HasPrefix(a, "-dir=") || strings.HasPrefix(a, "--dir=") {
+			return true
+		}
+	}
+	return false
 }

@@ -83,7 +83,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		return fs.String(name, get(name, def), usage+" (ACSREC_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
 	}
 	conn := str("connection-string", "", "ACS connection string endpoint=https://...;accesskey=... (prefer the environment: flags show in ps)")
-	allow := str("allow-hosts", "", "comma-separated hosts besides the endpoint's that downloads may use, e.g. *.asm.skype.com")
+	allow := str("allow-hosts", "", "comma-separated hosts besides the endpoint's that downloads may use, e.g. *.asm.skype.com (any port unless the pattern names one: *.asm.skype.com:443)")
 	var out, state, parallel, logFormat, progress, verbose, listen, secret, del *string
 	var method, body, date, acsHost, legacy, send *string
 	if cfg.Command != "sign" {

@@ -42,10 +42,8 @@ func (s *Service) ServeControl(r *http.Request, path string) (int, any, error) {
 		return http.StatusOK, s.clockState(), nil
 	case path == "clock" && r.Method == http.MethodPost:
 		var in control.ClockAdvance
-		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil {
-			return 0, nil, controlErr(http.StatusBadRequest, "BadRequest", "invalid JSON body: %v (send {\"advance\":\"2h\"})", err)
+		if err := decodeControl(r, &in, `{"advance":"2h"}`); err != nil {
+			return 0, nil, err
 		}
 		if d := time.Duration(in.Advance); d <= 0 || d > maxAdvance {
 			return 0, nil, controlErr(http.StatusBadRequest, "BadRequest", "advance: must be more than 0 and at most %s (time never goes back), got %s", maxAdvance, d)
@@ -86,7 +84,19 @@ func (s *Service) ServeControl(r *http.Request, path string) (int, any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return http.StatusOK, sess.view(s.clk.Now()), nil
+	now := s.clk.Now()
+	s.catchUpLocked(sess, now)
+	return http.StatusOK, sess.view(now), nil
+}
+
+// decodeControl decodes a bounded control-plane JSON body; example shows a good one.
+func decodeControl(r *http.Request, v any, example string) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return controlErr(http.StatusBadRequest, "BadRequest", "invalid JSON body: %v (send %s)", err, example)
+	}
+	return nil
 }
 
 // Recordings describes every Call Automation recording, oldest first, as
@@ -98,6 +108,7 @@ func (s *Service) Recordings() []control.CallRecording {
 	out := make([]control.CallRecording, 0, len(s.order))
 	for _, id := range s.order {
 		if sess := s.sessions[id]; sess != nil {
+			s.catchUpLocked(sess, now)
 			out = append(out, sess.view(now))
 		}
 	}
@@ -120,10 +131,10 @@ func (sess *session) view(now time.Time) control.CallRecording {
 	p := &sess.plan
 	v := control.CallRecording{RecordingID: sess.id, State: sess.state, Stopped: !sess.stoppedAt.IsZero(),
 		CallID: sess.callID, ServerCallID: sess.serverCallID, GroupCallID: p.groupCallID, RoomID: p.roomID,
-		CallConnectionID: p.callConnectionID, CallbackURI: p.callbackURI, ContentType: p.contentType,
+		CallConnectionID: sess.callConnID, CallbackURI: p.callbackURI, ContentType: p.contentType,
 		ChannelType: p.channelType, Format: p.format, Participants: append([]string{}, p.participants...),
 		PauseOnStart: p.pauseOnStart, ExternalStorageKind: p.storageKind, ExternalStorageURL: p.storageURL,
-		StartTime: sess.startedAt.UTC(), Pauses: []control.Pause{}, Processed: !sess.processedAt.IsZero(), Error: sess.err}
+		StartTime: cmpOr(sess.mediaStart, sess.startedAt).UTC(), Pauses: []control.Pause{}, Processed: !sess.processedAt.IsZero(), Error: sess.err}
 	active := sess.active
 	if v.Stopped {
 		stop, due := sess.stoppedAt.UTC(), sess.processAt.UTC()
@@ -136,4 +147,12 @@ func (sess *session) view(now time.Time) control.CallRecording {
 		v.Pauses = append(v.Pauses, control.Pause{At: control.Duration(ps.At), Duration: control.Duration(ps.Duration)})
 	}
 	return v
+}
+
+// cmpOr is a unless it is the zero time, else b.
+func cmpOr(a, b time.Time) time.Time {
+	if a.IsZero() {
+		return b
+	}
+	return a
 }

@@ -9,11 +9,24 @@
 //
 // # API
 //
-//	POST   /calling/recordings?api-version=V           start  → 200 {recordingId, recordingState, recordingKind}
+//	POST   /calling/recordings?api-version=V           start  → 200 {recordingId, recordingState: "inactive", recordingKind}
 //	GET    /calling/recordings/{id}?api-version=V      state  → 200, same body
 //	POST   /calling/recordings/{id}:pause?api-version=V       → 202, empty
 //	POST   /calling/recordings/{id}:resume?api-version=V      → 202, empty
 //	DELETE /calling/recordings/{id}?api-version=V      stop   → 204, empty
+//	GET    /calling/recordings/{id}/result?api-version=2024-09-01-preview → 200 ResultResponse
+//
+// As recorded from the real service, start answers "inactive" and the
+// recording turns "active" when media flows, ActivationDelay (default 2 s of
+// recording-clock time, PUT /_emulator/calls/settings) later; pauseOnStart
+// keeps it inactive. A pause before then keeps it inactive like pauseOnStart,
+// a resume before then activates it at once (both chosen). recordingKind is
+// absent at api-version 2023-10-15 and older. Every answer, errors included,
+// carries api-supported-versions, the echoed x-ms-client-request-id,
+// X-Microsoft-Skype-Chain-ID, MS-CV, X-Microsoft-Skype-Client and
+// X-Ms-Client-Version (SetResponseHeaders). The recording id is unpadded
+// base64url of {"PlatformEndpointId": call connection id, "ResourceSpecificId": uuid};
+// a recording started with a call locator gets a generated call connection id.
 //
 // The start body is StartRequest: callLocator {serverCallId|groupCallId|roomId,
 // kind} or callConnectionId, recordingStateCallbackUri, recordingContentType
@@ -33,17 +46,16 @@
 // the same id with another date or body is a 409 Conflict. Successful
 // repeatable starts carry Repeatability-Result: accepted.
 //
-// api-version is required and must be one of APIVersions (GA 2023-03-06,
-// 2023-10-15, 2024-04-15, 2024-09-15, 2025-05-15, 2025-06-15, 2026-03-12 and
-// the previews 2023-01-15, 2023-06-15, 2023-10-03, 2024-06-15, 2024-09-01,
-// 2025-03-30); versions do not change behaviour.
+// api-version is required and must be one of APIVersions: GAVersions, the
+// list the real service sends in api-supported-versions, and
+// 2023-10-03-preview (PreviewVersions, answered with that shorter list).
 //
 // # Errors
 //
 // Errors have the service's shape {"error":{"code","message","target"}}; the
 // emulator's own explanation goes in the X-Acsemu-Explanation header and the
-// journal. The codes are the emulator's choice where no public source gives
-// the real ones:
+// journal. 8522 (and 7509 for a bad signature, answered by the data plane)
+// are recorded; the other codes are the emulator's choice (README, "Fidelity"):
 //
 //	400 MissingApiVersionParameter   no api-version
 //	400 UnsupportedApiVersion        api-version not in APIVersions
@@ -53,8 +65,8 @@
 //	400 BadRequest, target=recordingId  pause when already paused ("Recording is already paused."),
 //	                                 resume when active ("Recording is already active."),
 //	                                 more than 1,000 pauses
-//	404 NotFound "Recording not found."  unknown id, and any call on a stopped recording
-//	                                 (so a second stop is a 404)
+//	404 8522 "Recording not found."  unknown id, any call on a stopped recording
+//	                                 (so a second stop is a 404), a result not ready yet
 //	405 MethodNotAllowed             with an Allow header
 //	409 Conflict                     Repeatability-Request-ID reused for another request
 //	413 RequestEntityTooLarge        start body over 64 KiB
@@ -83,10 +95,12 @@
 //
 // # Callbacks and the file
 //
-// Every state change (start: active, or inactive with pauseOnStart; pause;
-// resume; stop: inactive) POSTs a CloudEvents array with one
-// Microsoft.Communication.RecordingStateChanged event (source and subject
-// calling/recordings/{id}) to recordingStateCallbackUri. One goroutine
+// Every state change (start: inactive with startDateTime 0001-01-01T00:00:00+00:00;
+// activation: active; pause; resume; stop: inactive) POSTs a CloudEvents array
+// with one Microsoft.Communication.RecordingStateChanged event (source and
+// subject calling/recordings/{serverCallId}/{recordingId}/RecordingStateChanged,
+// times with seven fractional digits and +00:00, data as StateChangedData) to
+// recordingStateCallbackUri. One goroutine
 // delivers callbacks in order; a callback is retried after 2 s, 4 s, 8 s, ...
 // of recording-clock time until a 2xx or 5 attempts, and every attempt is
 // journaled with plane "callback".

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/calling"
 )
 
 const locator = `"callLocator":{"serverCallId":"abc","kind":"serverCallLocator"}`
@@ -18,8 +19,9 @@ func TestMisuseAnswersTheServiceErrorShape(t *testing.T) {
 	e.must(t, http.MethodPost, "/calling/recordings/"+paused+":pause?"+apiVersion, http.StatusAccepted)
 	stopped := e.start(t, `{`+locator+`}`)
 	e.must(t, http.MethodDelete, "/calling/recordings/"+stopped+"?"+apiVersion, http.StatusNoContent)
+	e.clk.Advance(calling.DefaultActivationDelay) // media flows: "active" is active
 
-	notFound := `{"error":{"code":"NotFound","message":"Recording not found."}}`
+	notFound := `{"error":{"code":"8522","message":"Recording not found."}}` // recorded
 	bad := func(target, msg string) string {
 		return `{"error":{"code":"BadRequest","message":` + quote(msg) + `,"target":"` + target + `"}}`
 	}

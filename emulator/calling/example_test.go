@@ -38,6 +38,7 @@ func ExampleSimulate() {
 		log.Fatal(err)
 	}
 	fmt.Println("recorded:", time.Duration(res.Recording.DurationMs)*time.Millisecond, res.Recording.Format)
+	// Media flows (and recorded time counts) from the activation, 2 s after start.
 	fmt.Println("started:", res.Call.StartTime.Format(time.TimeOnly), "stopped:", res.Call.StopTime.Format(time.TimeOnly))
 	for _, p := range res.Call.Pauses {
 		fmt.Printf("paused %s at %s\n", time.Duration(p.Duration), time.Duration(p.At))
@@ -45,7 +46,7 @@ func ExampleSimulate() {
 	fmt.Println("participants:", res.Recording.Participants)
 	// Output:
 	// recorded: 2m0s mp3
-	// started: 09:00:00 stopped: 09:02:10
+	// started: 09:00:02 stopped: 09:02:12
 	// paused 10s at 30s
 	// participants: [8:acs:r_1 8:acs:r_2]
 }

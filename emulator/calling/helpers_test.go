@@ -135,7 +135,7 @@ func newCallbackSink(t *testing.T) *callbackSink {
 		if err := json.Unmarshal(evs[0].Data, &d); err != nil {
 			t.Errorf("bad callback data: %v", err)
 		}
-		if evs[0].Source != "calling/recordings/"+d.RecordingID || evs[0].Subject != evs[0].Source {
+		if evs[0].Source != "calling/recordings/"+d.ServerCallID+"/"+d.RecordingID+"/RecordingStateChanged" || evs[0].Subject != evs[0].Source {
 			t.Errorf("callback source %q subject %q", evs[0].Source, evs[0].Subject)
 		}
 		s.got <- d

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/acsemu/acsemu/emulator/wire"
@@ -17,14 +16,6 @@ const PathPrefix = "/calling/recordings"
 // DefaultAPIVersion is the api-version Client sends (the JS SDK's current one).
 const DefaultAPIVersion = "2026-03-12"
 
-// APIVersions are the api-versions the recording API accepts: the Call
-// Automation GA versions and the previews the SDKs have shipped with.
-var APIVersions = []string{
-	"2023-03-06", "2023-10-15", "2024-04-15", "2024-09-15", "2025-05-15", "2025-06-15", "2026-03-12",
-	"2023-01-15-preview", "2023-06-15-preview", "2023-10-03-preview", "2024-06-15-preview",
-	"2024-09-01-preview", "2025-03-30-preview",
-}
-
 // Handles reports whether path belongs to the recording API (so the data plane routes it here).
 func Handles(path string) bool {
 	return path == PathPrefix || strings.HasPrefix(path, PathPrefix+"/")
@@ -34,6 +25,7 @@ func Handles(path string) bool {
 type route struct {
 	id     string // "" for the collection
 	action string // "", "pause" or "resume"
+	result bool   // GET {id}/result (preview)
 }
 
 func parseRoute(r *http.Request) (route, bool) {
@@ -44,31 +36,22 @@ func parseRoute(r *http.Request) (route, bool) {
 	if rest == "" || rest == "/" {
 		return route{}, true
 	}
-	seg, err := url.PathUnescape(strings.TrimPrefix(rest, "/"))
-	if err != nil || seg == "" || strings.Contains(strings.TrimPrefix(rest, "/"), "/") {
+	rest = strings.TrimPrefix(rest, "/")
+	escID, result := strings.CutSuffix(rest, "/result")
+	seg, err := url.PathUnescape(escID)
+	if err != nil || seg == "" || strings.Contains(escID, "/") {
 		return route{}, false
 	}
-	rt := route{id: seg}
+	rt := route{id: seg, result: result}
+	if result {
+		return rt, !strings.Contains(seg, ":")
+	}
 	for _, a := range []string{"pause", "resume"} {
 		if id, ok := strings.CutSuffix(seg, ":"+a); ok {
 			rt.id, rt.action = id, a
 		}
 	}
 	return rt, rt.id != "" && !strings.Contains(rt.id, ":")
-}
-
-func checkAPIVersion(r *http.Request) *wire.Error {
-	v, present := r.URL.Query()["api-version"]
-	switch {
-	case !present || len(v) == 0 || v[0] == "":
-		return &wire.Error{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
-			Message: "The api-version query parameter (?api-version=) is required for all requests."}
-	case !slices.Contains(APIVersions, v[0]):
-		return &wire.Error{Status: http.StatusBadRequest, Code: "UnsupportedApiVersion",
-			Message:     fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.Path, v[0]),
-			Explanation: "supported api-versions: " + strings.Join(APIVersions, ", ")}
-	}
-	return nil
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) *wire.Error {
@@ -83,12 +66,17 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, body []byte) *wi
 	rt, ok := parseRoute(r)
 	if !ok {
 		return &wire.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "The requested resource was not found.",
-			Explanation: "recording API paths are /calling/recordings, /calling/recordings/{id} and /calling/recordings/{id}:pause|:resume"}
+			Explanation: "recording API paths are /calling/recordings, /calling/recordings/{id}, /calling/recordings/{id}:pause|:resume and /calling/recordings/{id}/result"}
 	}
-	if err := checkAPIVersion(r); err != nil {
+	if err := checkAPIVersion(r, rt.result); err != nil {
 		return err
 	}
+	version := r.URL.Query().Get("api-version")
 	switch {
+	case rt.result && r.Method != http.MethodGet:
+		return methodNotAllowed(w, "GET")
+	case rt.result:
+		return s.serveResult(w, rt.id)
 	case rt.id == "" && r.Method != http.MethodPost:
 		return methodNotAllowed(w, "POST")
 	case rt.id == "":
@@ -100,7 +88,7 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, body []byte) *wi
 	}
 	now := s.clk.Now()
 	s.mu.Lock()
-	sess, err := s.lookupLocked(rt.id)
+	sess, err := s.lookupLocked(rt.id, now)
 	if err != nil {
 		s.mu.Unlock()
 		return err
@@ -111,7 +99,7 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, body []byte) *wi
 	case rt.action == "resume":
 		err = s.resumeLocked(sess, now)
 	case r.Method == http.MethodGet:
-		resp := sess.response()
+		resp := sess.response(version)
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, resp)
 		return nil
@@ -157,7 +145,7 @@ func (s *Service) serveStart(w http.ResponseWriter, r *http.Request, body []byte
 			return nil
 		}
 	}
-	resp := s.startLocked(p, now).response()
+	_, resp := s.startLocked(p, r.URL.Query().Get("api-version"), now)
 	if repeatable {
 		s.repeat.put(&repeatEntry{key: key, resp: resp})
 		w.Header().Set(HeaderResult, "accepted")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
 
@@ -25,7 +26,10 @@ func TestStartPauseResumeStopProducesTheRecording(t *testing.T) {
 		"channelAffinity":[{"channel":0,"participant":{"rawId":"8:acs:r_c"}}]}`, e.cb.url())
 	id := e.start(t, body)
 	base := "/calling/recordings/" + id
+	e.cb.expectStates(t, id, "inactive")
+	e.clk.Advance(calling.DefaultActivationDelay) // media flows: the recording starts
 	e.cb.expectStates(t, id, "active")
+	on := t0.Add(calling.DefaultActivationDelay)
 
 	e.clk.Advance(30 * time.Minute)
 	e.must(t, http.MethodPost, base+":pause?"+apiVersion, http.StatusAccepted)
@@ -40,7 +44,7 @@ func TestStartPauseResumeStopProducesTheRecording(t *testing.T) {
 	e.clk.Advance(90 * time.Minute)
 	e.must(t, http.MethodDelete, base+"?"+apiVersion, http.StatusNoContent)
 	d := e.cb.next(t)
-	if d.State != "inactive" || d.ServerCallID != "c2VydmVyLWNhbGw" || !d.StartDateTime.Equal(t0) ||
+	if d.State != "inactive" || d.ServerCallID != "c2VydmVyLWNhbGw" || !d.StartDateTime.Equal(on) ||
 		d.RecordingKind != "azureCommunicationServices" || d.CorrelationID == "" || d.ResultInformation.Code != 200 {
 		t.Fatalf("stop callback %+v", d)
 	}
@@ -51,7 +55,7 @@ func TestStartPauseResumeStopProducesTheRecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if call.Processed || call.ProcessAt == nil || !call.ProcessAt.Equal(t0.Add(130*time.Minute+5*time.Second)) {
+	if call.Processed || call.ProcessAt == nil || !call.ProcessAt.Equal(on.Add(130*time.Minute+5*time.Second)) {
 		t.Fatalf("before the processing delay: %+v", call)
 	}
 	if _, ok := e.srv.Recordings().Recording(id); ok {
@@ -70,7 +74,7 @@ func TestStartPauseResumeStopProducesTheRecording(t *testing.T) {
 	if !ok {
 		t.Fatal("no recording under the Call Automation recordingId")
 	}
-	if rec.Duration != 2*time.Hour || !rec.StartTime.Equal(t0) || rec.ServerCallID != "c2VydmVyLWNhbGw" || len(rec.Documents) != 1 {
+	if rec.Duration != 2*time.Hour || !rec.StartTime.Equal(on) || rec.ServerCallID != "c2VydmVyLWNhbGw" || len(rec.Documents) != 1 {
 		t.Fatalf("recording %s from %s, %d documents", rec.Duration, rec.StartTime, len(rec.Documents))
 	}
 	doc := rec.Documents[0]
@@ -78,8 +82,8 @@ func TestStartPauseResumeStopProducesTheRecording(t *testing.T) {
 	if err := json.NewDecoder(io.NewSectionReader(doc.Metadata().Data, 0, doc.Metadata().Size())).Decode(&md); err != nil {
 		t.Fatal(err)
 	}
-	if md.ChunkDuration != 7_200_000 || !md.ChunkStartTime.Equal(t0) || len(md.PauseResumeIntervals) != 1 ||
-		!md.PauseResumeIntervals[0].StartTime.Equal(t0.Add(30*time.Minute)) || md.PauseResumeIntervals[0].Duration != 600_000 {
+	if md.ChunkDuration != 7_200_000 || !md.ChunkStartTime.Equal(on) || len(md.PauseResumeIntervals) != 1 ||
+		!md.PauseResumeIntervals[0].StartTime.Equal(on.Add(30*time.Minute)) || md.PauseResumeIntervals[0].Duration != 600_000 {
 		t.Fatalf("metadata %+v", md)
 	}
 	wantParts := []string{"8:acs:r_c", "8:acs:r_a", "8:acs:r_b"} // r_c pinned to channel 0

@@ -1,9 +1,6 @@
 package calling
 
-import (
-	"encoding/json"
-	"time"
-)
+import "encoding/json"
 
 // Recording states and kinds, spelled as the service spells them.
 const (
@@ -120,10 +117,11 @@ type ExternalStorage struct {
 }
 
 // StateResponse is the body of start and of GET /calling/recordings/{id}.
+// recordingKind is absent at api-version 2023-10-15 and older (recorded).
 type StateResponse struct {
 	RecordingID    string `json:"recordingId"`
 	RecordingState string `json:"recordingState"`
-	RecordingKind  string `json:"recordingKind"`
+	RecordingKind  string `json:"recordingKind,omitempty"`
 }
 
 // ResultInformation is the outcome carried by a callback event.
@@ -133,16 +131,21 @@ type ResultInformation struct {
 	Message string `json:"message"`
 }
 
-// StateChangedData is the data of a RecordingStateChanged event.
+// StateChangedData is the data of a RecordingStateChanged event, with the
+// recorded fields: startDateTime is the zero time in the first "inactive"
+// callback, version the api-version of the start request, callConnectionId
+// present even when the recording was started with a call locator.
 type StateChangedData struct {
 	RecordingID       string            `json:"recordingId"`
 	State             string            `json:"state"`
-	StartDateTime     time.Time         `json:"startDateTime"`
+	StartDateTime     Timestamp         `json:"startDateTime"`
 	RecordingKind     string            `json:"recordingKind"`
-	CallConnectionID  string            `json:"callConnectionId,omitempty"`
+	ResultInformation ResultInformation `json:"resultInformation"`
+	Version           string            `json:"version"`
+	CallConnectionID  string            `json:"callConnectionId"`
 	ServerCallID      string            `json:"serverCallId"`
 	CorrelationID     string            `json:"correlationId"`
-	ResultInformation ResultInformation `json:"resultInformation"`
+	PublicEventType   string            `json:"publicEventType"`
 }
 
 // CloudEvent is one CloudEvents 1.0 event as posted to a callback URI (in an array).
@@ -151,7 +154,7 @@ type CloudEvent struct {
 	Source          string          `json:"source"`
 	Type            string          `json:"type"`
 	Data            json.RawMessage `json:"data"`
-	Time            time.Time       `json:"time"`
+	Time            Timestamp       `json:"time"`
 	SpecVersion     string          `json:"specversion"`
 	DataContentType string          `json:"datacontenttype"`
 	Subject         string          `json:"subject"`

@@ -47,7 +47,7 @@ func TestReplaysTheJSSDKRequests(t *testing.T) {
 		t.Fatalf("start: %d %s", first.status, first.body)
 	}
 	var st calling.StateResponse
-	if err := json.Unmarshal([]byte(first.body), &st); err != nil || st.RecordingState != "active" || st.RecordingKind != "azureCommunicationServices" {
+	if err := json.Unmarshal([]byte(first.body), &st); err != nil || st.RecordingState != "inactive" || st.RecordingKind != "azureCommunicationServices" {
 		t.Fatalf("start body %s", first.body)
 	}
 	e.clk.Advance(time.Second)
@@ -67,7 +67,8 @@ func TestReplaysTheJSSDKRequests(t *testing.T) {
 			t.Fatalf("%s %s: %d %s", step.method, step.suffix, r.status, r.body)
 		}
 	}
-	e.cb.expectStates(t, st.RecordingID, "active", "inactive", "active", "inactive")
+	// inactive at start, active once media flows (2 s after start), then pause, resume, stop.
+	e.cb.expectStates(t, st.RecordingID, "inactive", "active", "inactive", "active", "inactive")
 	calls, err := e.srv.Control().CallRecordings(context.Background())
 	if err != nil || len(calls) != 1 {
 		t.Fatalf("%d recordings started (want 1): %v", len(calls), err)
@@ -75,7 +76,7 @@ func TestReplaysTheJSSDKRequests(t *testing.T) {
 	if got := strings.Join(calls[0].Participants, ","); got != "4:+14255550123,8:acs:res_0001" || calls[0].ExternalStorageKind != "azureBlobStorage" {
 		t.Fatalf("participants %s, storage %q", got, calls[0].ExternalStorageKind)
 	}
-	if rec, ok := e.srv.Recordings().Recording(st.RecordingID); !ok || rec.Duration != 2*time.Minute+time.Second {
+	if rec, ok := e.srv.Recordings().Recording(st.RecordingID); !ok || rec.Duration != 2*time.Minute-time.Second {
 		t.Fatalf("recording %v %+v", ok, rec)
 	}
 	// The same Repeatability-Request-ID for another request is a conflict.
@@ -89,7 +90,7 @@ func TestReplaysTheJSSDKRequests(t *testing.T) {
 func TestEveryDocumentedAPIVersionIsAccepted(t *testing.T) {
 	e := newEnv(t, emulator.Options{})
 	id := e.start(t, `{`+locator+`}`)
-	for _, v := range append([]string{"2026-03-12", "2025-06-15", "2024-09-15", "2023-10-15"}, calling.APIVersions...) {
+	for _, v := range append([]string{"2026-03-12", "2025-06-15", "2024-09-15", "2023-10-15", "2023-10-03-preview"}, calling.APIVersions...) {
 		if r := e.do(t, http.MethodGet, "/calling/recordings/"+id+"?api-version="+v, "", nil); r.status != 200 {
 			t.Fatalf("api-version %s: %d %s", v, r.status, r.body)
 		}
@@ -101,7 +102,7 @@ func TestClientDrivesTheAPI(t *testing.T) {
 	c := &calling.Client{Endpoint: e.srv.URL(), HTTP: e.hc}
 	ctx := context.Background()
 	st, err := c.Start(ctx, calling.StartRequest{CallConnectionID: "conn-1", RecordingFormatType: "mp4"})
-	if err != nil || st.RecordingState != "active" {
+	if err != nil || st.RecordingState != "inactive" {
 		t.Fatalf("%+v %v", st, err)
 	}
 	e.clk.Advance(time.Minute)
@@ -122,7 +123,7 @@ func TestClientDrivesTheAPI(t *testing.T) {
 		t.Fatal("state of a stopped recording")
 	}
 	rec, ok := e.srv.Recordings().Recording(st.RecordingID)
-	if !ok || rec.Spec.ContentType != "audioVideo" || rec.Spec.Duration != time.Minute || len(rec.Spec.Pauses) != 0 {
+	if !ok || rec.Spec.ContentType != "audioVideo" || rec.Spec.Duration != time.Minute-calling.DefaultActivationDelay || len(rec.Spec.Pauses) != 0 {
 		t.Fatalf("recording %v %+v", ok, rec)
 	}
 }

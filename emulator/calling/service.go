@@ -9,13 +9,19 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
 
 // Defaults of Options.
 const (
-	DefaultProcessingDelay  = 5 * time.Second
+	DefaultProcessingDelay = 5 * time.Second
+	// DefaultActivationDelay is the recording-clock time between start
+	// (answered "inactive") and media flowing ("active"). Recordings show
+	// "active" a few seconds after start; a short delay keeps tests quick
+	// while code that takes "inactive" for "stopped" still fails here.
+	DefaultActivationDelay  = 2 * time.Second
 	DefaultCallbackAttempts = 5
 	DefaultCallbackBackoff  = 2 * time.Second
 	DefaultCallbackTimeout  = 30 * time.Second
@@ -44,6 +50,14 @@ type Options struct {
 	// ProcessingDelay is the recording-clock time between stop and the file
 	// being ready; 0 or less creates it before stop answers.
 	ProcessingDelay time.Duration
+	// ActivationDelay is the recording-clock time between start and the
+	// recording turning active (DefaultActivationDelay when 0; a negative
+	// value means active at once, with no "inactive" callback: the behaviour
+	// before the recorded sequence was reproduced). SetSettings changes it.
+	ActivationDelay time.Duration
+	// StorageBaseURL gives the scheme://host[:port] of document locations in
+	// the /result answer; nil means the locations are relative paths.
+	StorageBaseURL func() string
 	// CallbackAttempts bounds the deliveries of one state callback (default 5).
 	CallbackAttempts int
 	// CallbackBackoff is the recording-clock wait before the first retry,
@@ -74,6 +88,7 @@ type Service struct {
 	wg     sync.WaitGroup
 
 	mu       sync.Mutex
+	settings control.CallSettings
 	gen      int // incremented by Reset; pending work of an older generation is dropped
 	sessions map[string]*session
 	order    []string
@@ -102,7 +117,7 @@ func New(opts Options) *Service {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Service{opts: opts, base: opts.Clock, ids: recordings.NewIDs(opts.Seed ^ 0x63616c6c), log: opts.Logger,
-		sessions: map[string]*session{}, repeat: newRepeatCache(maxRepeatEntries)}
+		sessions: map[string]*session{}, repeat: newRepeatCache(maxRepeatEntries), settings: defaultSettings(opts.ActivationDelay)}
 	if m, ok := opts.Clock.(*clock.Manual); ok {
 		s.manual, s.clk = m, m
 	} else {
@@ -152,6 +167,7 @@ func (s *Service) Reset() {
 	s.gen++
 	s.sessions, s.order = map[string]*session{}, nil
 	s.repeat = newRepeatCache(maxRepeatEntries)
+	s.settings = defaultSettings(s.opts.ActivationDelay)
 	s.cb.reset() // under s.mu, so no callback of a new recording is lost
 	s.mu.Unlock()
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
 
+// The retry tests start recordings active at once (the legacy setting), so
+// that the only thing waiting on the clock is the notifier.
 func TestFailedCallbacksAreRetriedOnTheClockAndJournaled(t *testing.T) {
-	e := newEnv(t, emulator.Options{})
+	e := newEnv(t, emulator.Options{RecordingActivationDelay: -1})
 	e.cb.fail = []int{500, 503}
 	id := e.start(t, fmt.Sprintf(`{%s,"recordingStateCallbackUri":%q}`, locator, e.cb.url()))
 	for _, wait := range []time.Duration{2 * time.Second, 4 * time.Second} {
@@ -43,7 +45,7 @@ func TestFailedCallbacksAreRetriedOnTheClockAndJournaled(t *testing.T) {
 }
 
 func TestCallbacksGiveUpAfterTheLastAttempt(t *testing.T) {
-	e := newEnv(t, emulator.Options{})
+	e := newEnv(t, emulator.Options{RecordingActivationDelay: -1})
 	e.cb.fail = []int{500, 500, 500, 500, 500, 500}
 	e.start(t, fmt.Sprintf(`{%s,"recordingStateCallbackUri":%q}`, locator, e.cb.url()))
 	for i := range 4 {

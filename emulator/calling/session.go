@@ -16,11 +16,20 @@ type session struct {
 	id           string
 	gen          int
 	plan         plan
+	version      string // api-version of the start request (callbacks' data.version)
 	callID       string // also the correlation id
 	serverCallID string
+	callConnID   string // the call connection the recording id encodes
 	startedAt    time.Time
-	state        string
-	stoppedAt    time.Time // zero while recording
+	// activateAt is when media starts flowing (state turns active); zero
+	// once it has, or when it never will by itself (pauseOnStart, a pause
+	// before it, legacy active-on-start).
+	activateAt time.Time
+	// mediaStart is the recording's start time (active callbacks'
+	// startDateTime, the file's start); zero until media first flows.
+	mediaStart time.Time
+	state      string
+	stoppedAt  time.Time // zero while recording
 	// active is the recorded time before activeSince (or all of it once stopped).
 	active      time.Duration
 	activeSince time.Time
@@ -32,9 +41,10 @@ type session struct {
 	done        chan struct{}
 }
 
-// Errors of the recording API (see the package documentation).
+// errNotFound is the recorded answer to a GET after stop: code "8522"
+// (the other errors of the recording API are in the package documentation).
 func errNotFound(id string, why string) *wire.Error {
-	return &wire.Error{Status: http.StatusNotFound, Code: "NotFound", Message: "Recording not found.",
+	return &wire.Error{Status: http.StatusNotFound, Code: "8522", Message: "Recording not found.",
 		Explanation: fmt.Sprintf("recording %q %s", id, why)}
 }
 
@@ -42,8 +52,9 @@ func errState(msg string) *wire.Error {
 	return &wire.Error{Status: http.StatusBadRequest, Code: "BadRequest", Target: "recordingId", Message: msg}
 }
 
-// lookupLocked finds a recording the API can still act on: stopped ones are gone.
-func (s *Service) lookupLocked(id string) (*session, *wire.Error) {
+// lookupLocked finds a recording the API can still act on (stopped ones are
+// gone) and brings its state up to now (see catchUpLocked).
+func (s *Service) lookupLocked(id string, now time.Time) (*session, *wire.Error) {
 	sess, ok := s.sessions[id]
 	switch {
 	case !ok:
@@ -51,17 +62,31 @@ func (s *Service) lookupLocked(id string) (*session, *wire.Error) {
 	case !sess.stoppedAt.IsZero():
 		return nil, errNotFound(id, "was stopped at "+sess.stoppedAt.Format(time.RFC3339Nano))
 	}
+	s.catchUpLocked(sess, now)
 	return sess, nil
 }
 
-func (sess *session) response() StateResponse {
-	return StateResponse{RecordingID: sess.id, RecordingState: sess.state, RecordingKind: KindAzureCommunicationServices}
+// response is the start and state answer at api-version v.
+func (sess *session) response(v string) StateResponse {
+	resp := StateResponse{RecordingID: sess.id, RecordingState: sess.state}
+	if hasRecordingKind(v) {
+		resp.RecordingKind = KindAzureCommunicationServices
+	}
+	return resp
 }
 
-// startLocked creates a session from p at now and queues its first state callback.
-func (s *Service) startLocked(p *plan, now time.Time) *session {
-	sess := &session{id: s.ids.RecordingID(), gen: s.gen, plan: *p, callID: s.ids.UUID(), serverCallID: p.serverCallID,
-		startedAt: now, state: StateActive, activeSince: now, done: make(chan struct{})}
+// startLocked creates a session from p at now and queues its first state
+// callback. As recorded, a recording starts "inactive" (callback with a zero
+// startDateTime) and turns "active" when media flows, the activation delay
+// later; pauseOnStart keeps it inactive. With the legacy ActiveOnStart
+// setting it is active at once, with a single callback.
+func (s *Service) startLocked(p *plan, version string, now time.Time) (*session, StateResponse) {
+	callConn := p.callConnectionID
+	if callConn == "" { // the real service has a call connection even for a call locator
+		callConn = s.ids.UUID()
+	}
+	sess := &session{id: s.ids.RecordingIDFor(callConn), gen: s.gen, plan: *p, version: version, callID: s.ids.UUID(),
+		serverCallID: p.serverCallID, callConnID: callConn, startedAt: now, state: StateInactive, done: make(chan struct{})}
 	switch {
 	case p.groupCallID != "":
 		sess.callID = p.groupCallID
@@ -71,15 +96,77 @@ func (s *Service) startLocked(p *plan, now time.Time) *session {
 	if sess.serverCallID == "" {
 		sess.serverCallID = s.ids.ServerCallID()
 	}
-	if p.pauseOnStart {
-		sess.state, sess.pauseStart = StateInactive, now
-	}
 	s.addLocked(sess)
-	s.notifyLocked(sess, now)
-	return sess
+	var resp StateResponse
+	switch {
+	case p.pauseOnStart:
+		sess.mediaStart, sess.pauseStart = now, now
+		s.notifyLocked(sess, now, time.Time{})
+		resp = sess.response(version)
+	case s.settings.ActiveOnStart:
+		s.activateLocked(sess, now)
+		resp = sess.response(version)
+	default:
+		s.notifyLocked(sess, now, time.Time{})
+		resp = sess.response(version) // inactive, even with no activation delay
+		sess.activateAt = now.Add(time.Duration(s.settings.ActivationDelay))
+		s.catchUpLocked(sess, now)
+		if !sess.activateAt.IsZero() {
+			s.scheduleActivation(sess, time.Duration(s.settings.ActivationDelay))
+		}
+	}
+	return sess, resp
+}
+
+// activateLocked turns the recording active at at: media flows from then.
+func (s *Service) activateLocked(sess *session, at time.Time) {
+	sess.activateAt = time.Time{}
+	sess.state, sess.activeSince = StateActive, at
+	if sess.mediaStart.IsZero() {
+		sess.mediaStart = at
+	}
+	s.notifyLocked(sess, at, sess.mediaStart)
+}
+
+// catchUpLocked activates a recording whose activation time has come. Every
+// request does it first, so on a manual clock a GET right after Advance sees
+// "active" without waiting for the activation goroutine; the activation is
+// dated at its due time either way.
+func (s *Service) catchUpLocked(sess *session, now time.Time) {
+	if !sess.activateAt.IsZero() && !now.Before(sess.activateAt) && sess.stoppedAt.IsZero() {
+		s.activateLocked(sess, sess.activateAt)
+	}
+}
+
+// scheduleActivation activates sess after d of recording-clock time, unless
+// a request has done it (or made it moot) before.
+func (s *Service) scheduleActivation(sess *session, d time.Duration) {
+	if s.closed {
+		return
+	}
+	s.wg.Add(1)
+	wait := s.clk.After(d)
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-wait:
+			s.mu.Lock()
+			if sess.gen == s.gen {
+				s.catchUpLocked(sess, s.clk.Now())
+			}
+			s.mu.Unlock()
+		case <-s.ctx.Done():
+		}
+	}()
 }
 
 func (s *Service) pauseLocked(sess *session, now time.Time) *wire.Error {
+	if !sess.activateAt.IsZero() {
+		// Paused before media flowed (chosen): it stays inactive, as with
+		// pauseOnStart; the state does not change, so no callback.
+		sess.activateAt, sess.mediaStart, sess.pauseStart = time.Time{}, sess.startedAt, sess.startedAt
+		return nil
+	}
 	if sess.state != StateActive {
 		return errState("Recording is already paused.")
 	}
@@ -88,30 +175,36 @@ func (s *Service) pauseLocked(sess *session, now time.Time) *wire.Error {
 	}
 	sess.active += now.Sub(sess.activeSince)
 	sess.state, sess.pauseStart = StateInactive, now
-	s.notifyLocked(sess, now)
+	s.notifyLocked(sess, now, sess.mediaStart)
 	return nil
 }
 
 func (s *Service) resumeLocked(sess *session, now time.Time) *wire.Error {
-	if sess.state != StateInactive {
+	switch {
+	case !sess.activateAt.IsZero(): // resumed before media flowed (chosen): active at once
+		s.activateLocked(sess, now)
+		return nil
+	case sess.state != StateInactive:
 		return errState("Recording is already active.")
 	}
 	sess.closePause(now)
 	sess.state, sess.activeSince = StateActive, now
-	s.notifyLocked(sess, now)
+	s.notifyLocked(sess, now, sess.mediaStart)
 	return nil
 }
 
 // stopLocked ends the recording; the returned session needs processing.
 func (s *Service) stopLocked(sess *session, now time.Time) {
-	if sess.state == StateActive {
+	switch {
+	case sess.state == StateActive:
 		sess.active += now.Sub(sess.activeSince)
-	} else {
+	case !sess.mediaStart.IsZero():
 		sess.closePause(now)
 	}
+	sess.activateAt = time.Time{}
 	sess.state, sess.stoppedAt = StateInactive, now
 	sess.processAt = now.Add(max(s.opts.ProcessingDelay, 0))
-	s.notifyLocked(sess, now)
+	s.notifyLocked(sess, now, sess.mediaStart)
 }
 
 // closePause records the pause that began at pauseStart. Zero-length pauses
@@ -129,17 +222,21 @@ func (sess *session) closePause(now time.Time) {
 	sess.pauses = append(sess.pauses, recordings.Pause{At: sess.active, Duration: d})
 }
 
-// notifyLocked queues a RecordingStateChanged callback for the session's current state.
-func (s *Service) notifyLocked(sess *session, now time.Time) {
+// notifyLocked queues a RecordingStateChanged callback for the session's
+// current state at now, in the recorded envelope: source and subject
+// calling/recordings/{serverCallId}/{recordingId}/RecordingStateChanged.
+// startDateTime is the recording's start, or the zero time before media flowed.
+func (s *Service) notifyLocked(sess *session, now, startDateTime time.Time) {
 	if sess.plan.callbackURI == "" {
 		return
 	}
-	data, _ := json.Marshal(StateChangedData{RecordingID: sess.id, State: sess.state, StartDateTime: sess.startedAt.UTC(),
-		RecordingKind: KindAzureCommunicationServices, CallConnectionID: sess.plan.callConnectionID,
-		ServerCallID: sess.serverCallID, CorrelationID: sess.callID, ResultInformation: ResultInformation{Code: 200}})
-	source := "calling/recordings/" + sess.id
+	data, _ := json.Marshal(StateChangedData{RecordingID: sess.id, State: sess.state, StartDateTime: Timestamp{startDateTime},
+		RecordingKind: KindAzureCommunicationServices, ResultInformation: ResultInformation{Code: 200},
+		Version: sess.version, CallConnectionID: sess.callConnID, ServerCallID: sess.serverCallID,
+		CorrelationID: sess.callID, PublicEventType: EventTypeStateChanged})
+	source := "calling/recordings/" + sess.serverCallID + "/" + sess.id + "/RecordingStateChanged"
 	body, _ := json.Marshal([]CloudEvent{{ID: s.ids.UUID(), Source: source, Type: EventTypeStateChanged, Data: data,
-		Time: now.UTC(), SpecVersion: "1.0", DataContentType: "application/json", Subject: source}})
+		Time: Timestamp{now}, SpecVersion: "1.0", DataContentType: "application/json", Subject: source}})
 	s.cb.enqueue(callback{url: sess.plan.callbackURI, body: body, recordingID: sess.id, state: sess.state})
 }
 
@@ -147,7 +244,7 @@ func (s *Service) notifyLocked(sess *session, now time.Time) {
 func (sess *session) spec() recordings.Spec {
 	return recordings.Spec{RecordingID: sess.id, Duration: sess.active, Format: sess.plan.format,
 		ContentType: sess.plan.contentType, ChannelType: sess.plan.channelType, Participants: sess.plan.participants,
-		Pauses: append([]recordings.Pause(nil), sess.pauses...), StartTime: sess.startedAt.UTC(),
+		Pauses: append([]recordings.Pause(nil), sess.pauses...), StartTime: sess.mediaStart.UTC(),
 		CallID: sess.callID, ServerCallID: sess.serverCallID}
 }
 
@@ -163,7 +260,7 @@ func (s *Service) process(sess *session) {
 	s.mu.Unlock()
 	var why string
 	if active <= 0 {
-		why = "the recording was never active (paused on start and never resumed), so no file was produced"
+		why = "the recording was never active (stopped before media flowed, or paused on start and never resumed), so no file was produced"
 	} else if rec, err := s.opts.Store.Create(spec); err != nil {
 		why = "creating the recording failed: " + err.Error()
 	} else if s.opts.Publish != nil {

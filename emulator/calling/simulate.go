@@ -62,11 +62,21 @@ func Simulate(ctx context.Context, api *Client, ctl *control.Client, p Plan) (Si
 		_, err := ctl.AdvanceClock(ctx, d)
 		return err
 	}
+	settings, err := ctl.CallSettings(ctx)
+	if err != nil {
+		return res, err
+	}
 	started, err := api.Start(ctx, p.Start)
 	if err != nil {
 		return res, err
 	}
 	id := started.RecordingID
+	// The recording is "inactive" until media flows, the activation delay later.
+	if !settings.ActiveOnStart {
+		if err := advance(time.Duration(settings.ActivationDelay)); err != nil {
+			return res, err
+		}
+	}
 	var at time.Duration
 	for _, ps := range pauses {
 		if err := advance(ps.At - at); err != nil {

@@ -21,12 +21,26 @@ type ClockState struct {
 	ProcessingDelay Duration `json:"processingDelay"`
 }
 
+// CallSettings are the Call Automation settings (GET and PUT /_emulator/calls/settings).
+type CallSettings struct {
+	// ActivationDelay is the recording-clock time a started recording stays
+	// "inactive" before media flows and it turns "active" (the real service
+	// takes a few seconds). 0 turns it active right after the "inactive"
+	// answer and callback.
+	ActivationDelay Duration `json:"activationDelay"`
+	// ActiveOnStart restores the emulator's behaviour before it reproduced
+	// recorded traffic: start answers "active" with a single "active" callback.
+	ActiveOnStart bool `json:"activeOnStart,omitempty"`
+}
+
 // ClockAdvance is the body of POST /_emulator/clock.
 type ClockAdvance struct {
 	Advance Duration `json:"advance"`
 }
 
 // CallRecording is a recording started through the Call Automation API.
+// CallConnectionID is the start request's, or the one the emulator made up
+// for a call locator; the recording id encodes it.
 type CallRecording struct {
 	RecordingID      string `json:"recordingId"`
 	State            string `json:"state"`
@@ -69,6 +83,18 @@ func (c *Client) Clock(ctx context.Context) (ClockState, error) {
 func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) (ClockState, error) {
 	var st ClockState
 	return st, c.do(ctx, http.MethodPost, "clock", nil, ClockAdvance{Advance: Duration(d)}, &st)
+}
+
+// CallSettings returns the Call Automation settings.
+func (c *Client) CallSettings(ctx context.Context) (CallSettings, error) {
+	var out CallSettings
+	return out, c.do(ctx, http.MethodGet, "calls/settings", nil, nil, &out)
+}
+
+// SetCallSettings replaces the Call Automation settings for recordings started from now on.
+func (c *Client) SetCallSettings(ctx context.Context, in CallSettings) (CallSettings, error) {
+	var out CallSettings
+	return out, c.do(ctx, http.MethodPut, "calls/settings", nil, in, &out)
 }
 
 // CallRecordings lists the recordings started through the Call Automation API.

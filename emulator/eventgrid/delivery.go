@@ -75,7 +75,7 @@ func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *ba
 	}
 	schema := spec.EventDeliverySchema
 	limit := spec.PreferredBatchSizeInKilobytes << 10
-	b := &batch{nominal: now, due: now, outputID: guid(s.rnd)}
+	b := &batch{nominal: now, due: now}
 	size := 2 // the array's brackets
 	for s.fresh.len() > 0 && len(b.events) < spec.MaxEventsPerBatch {
 		n := s.fresh.peek().length(schema)
@@ -250,9 +250,16 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	h.Set("aeg-event-type", "Notification")
 	h.Set("aeg-subscription-name", s.upperName())
 	h.Set("aeg-delivery-count", strconv.Itoa(b.attempt))
-	h.Set("aeg-data-version", first.DataVersion)
-	h.Set("aeg-metadata-version", first.metadataVersion)
-	h.Set("aeg-output-event-id", b.outputID)
+	if schema == CloudEventSchema {
+		// The CloudEvents spec version; CloudEvents have no data version.
+		h.Set("aeg-metadata-version", "1.0")
+	} else {
+		h.Set("aeg-data-version", first.DataVersion)
+		h.Set("aeg-metadata-version", first.metadataVersion)
+	}
+	// The delivered event's own id (of the first, in a batch), as documented:
+	// the same across retries and duplicates, so a webhook can deduplicate on it.
+	h.Set("aeg-output-event-id", first.ID)
 	return req, body, nil
 }
 

@@ -46,9 +46,11 @@
 // batches of at most maxEventsPerBatch events and preferredBatchSizeInKilobytes
 // bytes (an event larger than that goes alone), never waiting to fill a batch.
 // Requests carry aeg-event-type: Notification, aeg-subscription-name (upper
-// case), aeg-delivery-count (0 on the first attempt), aeg-data-version,
-// aeg-metadata-version, aeg-output-event-id (one id per batch, stable across
-// its retries) and the subscription's delivery attributes; Event Grid schema
+// case), aeg-delivery-count (0 on the first attempt), aeg-data-version and
+// aeg-metadata-version (Event Grid schema) or aeg-metadata-version "1.0", the
+// CloudEvents spec version, and no data version (CloudEvents),
+// aeg-output-event-id (the id of the delivered event, the first of a batch;
+// stable across retries) and the subscription's delivery attributes; Event Grid schema
 // bodies are JSON arrays, CloudEvents bodies a single
 // application/cloudevents+json object when maxEventsPerBatch is 1 and an
 // application/cloudevents-batch+json array otherwise.

@@ -71,5 +71,5 @@ func Example() {
 	// Output:
 	// subscription: Succeeded
 	// attempt 0: 503 Busy -> Retrying, nominally at +0s
-	// attempt 1: 200 Delivered -> Delivered, nominally at +31.778s
+	// attempt 1: 200 Delivered -> Delivered, nominally at +31.518s
 }

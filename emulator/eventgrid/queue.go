@@ -33,8 +33,7 @@ func (q *fifo) pop() *event {
 
 // batch is a set of events delivered together; it is retried as a whole.
 type batch struct {
-	events   []*event
-	outputID string
+	events []*event
 	// attempt is the number of the next attempt (0-based).
 	attempt int
 	// nominal is the nominal time of the next attempt; due the clock time

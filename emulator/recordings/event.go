@@ -8,6 +8,19 @@ import (
 // EventType is the Event Grid type of the "recording file ready" event.
 const EventType = "Microsoft.Communication.RecordingFileStatusUpdated"
 
+// Media kinds: the last segment of a content location. Unmixed audio is
+// located at /content/audiowavmultichannel (recorded, 2025).
+const (
+	KindAudio             = "audio"
+	KindVideo             = "video"
+	KindAudioMultichannel = "audiowavmultichannel"
+)
+
+// IsMediaKind reports whether k is a content location's media segment.
+func IsMediaKind(k string) bool {
+	return k == KindAudio || k == KindVideo || k == KindAudioMultichannel
+}
+
 // Locations are the three URLs of a document, as the event and the control plane give them.
 type Locations struct {
 	Content  string `json:"contentLocation"`

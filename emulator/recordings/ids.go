@@ -3,6 +3,7 @@ package recordings
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -51,10 +52,22 @@ func (g *IDs) DocumentID() string {
 	return fmt.Sprintf("0-eus-d%d-%s", 1+int(b[0])%20, hex.EncodeToString(b[1:]))
 }
 
-// RecordingID returns an id shaped like the real one: base64 of a small JSON object.
-func (g *IDs) RecordingID() string {
-	js := fmt.Sprintf(`{"PlatformEndpointId":"%s","ResourceSpecificId":"%s"}`, g.UUID(), g.UUID())
-	return base64.RawURLEncoding.EncodeToString([]byte(js))
+// Bytes returns n seeded random bytes.
+func (g *IDs) Bytes(n int) []byte { return g.bytes(n) }
+
+// RecordingID returns an id shaped like the real one: unpadded base64url of
+// {"PlatformEndpointId":<a new UUID>,"ResourceSpecificId":<a new UUID>}.
+func (g *IDs) RecordingID() string { return g.RecordingIDFor(g.UUID()) }
+
+// RecordingIDFor returns a recording id of the call connection
+// platformEndpointID, as the real service encodes it (recorded): unpadded
+// base64url of {"PlatformEndpointId":...,"ResourceSpecificId":<a new UUID>}.
+func (g *IDs) RecordingIDFor(platformEndpointID string) string {
+	js, _ := json.Marshal(struct {
+		PlatformEndpointID string `json:"PlatformEndpointId"`
+		ResourceSpecificID string `json:"ResourceSpecificId"`
+	}{platformEndpointID, g.UUID()})
+	return base64.RawURLEncoding.EncodeToString(js)
 }
 
 // ServerCallID returns an id shaped like a real serverCallId (base64 of a conversation URL).

@@ -1,6 +1,10 @@
 package recordings
 
-import "time"
+import (
+	"time"
+
+	"github.com/acsemu/acsemu/emulator/media"
+)
 
 // Metadata is the acsmetadata document of one chunk, in the real service's shape.
 type Metadata struct {
@@ -49,4 +53,31 @@ type VideoConfiguration struct {
 type Participant struct {
 	ParticipantID string `json:"participantId"`
 	Channel       *int   `json:"channel,omitempty"`
+}
+
+// Media parameters of the recorded acsmetadata of an mp4 (audio and video)
+// recording (2021 sample): what the real service writes, whatever the encoder
+// did. The emulator's synthetic mp4 bytes are 48 kHz AAC and 1280x720 at
+// 30 fps; its metadata says what the real metadata says.
+var (
+	recordedMP4Audio = AudioConfiguration{SampleRate: 16000, BitRate: 128000, Channels: 1}
+	recordedMP4Video = VideoConfiguration{LongerSideLength: 1920, ShorterSideLength: 1080, Framerate: 8, BitRate: 1000000}
+)
+
+// recordingInfo describes a chunk's media: the recorded values for mp4, the
+// encoded file's own for wav and mp3 (not recorded; wav's 16 kHz matches the
+// recorded sample rate).
+func recordingInfo(spec *Spec, f media.File) RecordingInfo {
+	a := f.Audio()
+	info := RecordingInfo{ContentType: spec.ContentType, ChannelType: spec.ChannelType, Format: spec.Format,
+		AudioConfiguration: AudioConfiguration{SampleRate: a.SampleRate, BitRate: a.BitRate, Channels: a.Channels}}
+	if spec.Format == FormatMP4 {
+		info.AudioConfiguration = recordedMP4Audio
+		info.AudioConfiguration.Channels = a.Channels
+	}
+	if f.VideoConfig() != nil {
+		v := recordedMP4Video
+		info.VideoConfiguration = &v
+	}
+	return info
 }

@@ -41,7 +41,8 @@ type Document struct {
 	RecordingID string
 	Index       int
 	EndReason   string
-	// MediaKind is "audio" or "video", the last segment of contentLocation.
+	// MediaKind is "audio", "video" or (unmixed) "audiowavmultichannel", the
+	// last segment of contentLocation.
 	MediaKind string
 	StartTime time.Time
 	Duration  time.Duration
@@ -113,7 +114,7 @@ func (s *Store) Create(spec Spec) (*Recording, error) {
 		spec.Seed = s.ids.Int64()
 	}
 	if len(spec.Participants) == 0 {
-		spec.Participants = []string{s.participantID(), s.participantID()}
+		spec.Participants = []string{s.NewParticipantID(), s.NewParticipantID()}
 	}
 	if spec.CallID == "" {
 		spec.CallID = s.ids.UUID()
@@ -175,7 +176,9 @@ func (s *Store) Create(spec Spec) (*Recording, error) {
 	return rec, nil
 }
 
-func (s *Store) participantID() string {
+// NewParticipantID returns a participant id in the real format,
+// 8:acs:{resource GUID}_{GUID}, from the seeded source.
+func (s *Store) NewParticipantID() string {
 	return "8:acs:" + s.resourceID + "_" + s.ids.UUID()
 }
 
@@ -183,18 +186,15 @@ func (s *Store) newDocument(rec *Recording, index int, offset time.Duration, f m
 	spec := &rec.Spec
 	doc := &Document{ID: s.ids.DocumentID(), RecordingID: rec.ID, Index: index, EndReason: EndChunkMaximumSizeExceeded,
 		MediaKind: "audio", StartTime: spec.StartTime.Add(offset + spec.pausedBefore(offset)), Duration: f.Duration()}
-	if spec.ContentType == ContentAudioVideo {
-		doc.MediaKind = "video"
+	switch {
+	case spec.ContentType == ContentAudioVideo:
+		doc.MediaKind = KindVideo
+	case spec.ChannelType == ChannelUnmixed:
+		doc.MediaKind = KindAudioMultichannel
 	}
-	a := f.Audio()
 	md := Metadata{ResourceID: s.resourceID, CallID: rec.CallID, ChunkDocumentID: doc.ID, ChunkIndex: index,
 		ChunkStartTime: doc.StartTime, ChunkDuration: ms(f.Duration()), PauseResumeIntervals: []PauseInterval{},
-		RecordingInfo: RecordingInfo{ContentType: spec.ContentType, ChannelType: spec.ChannelType, Format: spec.Format,
-			AudioConfiguration: AudioConfiguration{SampleRate: a.SampleRate, BitRate: a.BitRate, Channels: a.Channels}}}
-	if v := f.VideoConfig(); v != nil {
-		md.RecordingInfo.VideoConfiguration = &VideoConfiguration{LongerSideLength: v.LongerSideLength,
-			ShorterSideLength: v.ShorterSideLength, Framerate: v.Framerate, BitRate: v.BitRate}
-	}
+		RecordingInfo: recordingInfo(spec, f)}
 	end := offset + f.Duration()
 	for _, p := range spec.Pauses {
 		// A pause belongs to the chunk whose active span contains its start; a pause at
@@ -295,8 +295,8 @@ func (s *Store) Upload(id string, data []byte, mime, kind string) (*Document, er
 	if kind == "" {
 		kind = "audio"
 	}
-	if kind != "audio" && kind != "video" {
-		return nil, badField("kind", "%q is not one of audio, video", kind)
+	if !IsMediaKind(kind) {
+		return nil, badField("kind", "%q is not one of audio, video, audiowavmultichannel", kind)
 	}
 	if mime == "" {
 		mime = http.DetectContentType(data)

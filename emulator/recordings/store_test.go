@@ -66,7 +66,7 @@ func TestChunksSplitUnderTheLimitAndPausesLandInTheirChunk(t *testing.T) {
 	}
 	data := rec.EventData("https://storage.example")
 	if len(data.RecordingStorageInfo.RecordingChunks) != 3 || data.RecordingDurationMs != 90_000 || data.RecordingChannelType != "Unmixed" ||
-		data.RecordingStorageInfo.RecordingChunks[0].Content != "https://storage.example/v1/objects/"+rec.Documents[0].ID+"/content/audio" {
+		data.RecordingStorageInfo.RecordingChunks[0].Content != "https://storage.example/v1/objects/"+rec.Documents[0].ID+"/content/audiowavmultichannel" {
 		t.Fatalf("event data %+v", data)
 	}
 }

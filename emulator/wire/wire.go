@@ -103,8 +103,14 @@ func Write(w http.ResponseWriter, shape Shape, err error, traceID string) {
 		h.Set(ExplanationHeader, HeaderSafe(e.Explanation))
 	}
 	var body any
-	switch shape {
-	case ShapeStorage:
+	switch {
+	case shape == ShapeStorage && e.Status == http.StatusNotFound:
+		// The real storage answers an unknown document with an empty 404 (recorded).
+		h.Del("Content-Type")
+		h.Set("Content-Length", "0")
+		w.WriteHeader(e.Status)
+		return
+	case shape == ShapeStorage:
 		h.Set("Content-Type", "application/problem+json; charset=utf-8")
 		title := http.StatusText(e.Status)
 		body = problem{

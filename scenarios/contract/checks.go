@@ -84,22 +84,79 @@ func refusedHint(s *snapshot, es []journal.Entry) string {
 	return ""
 }
 
+// judgeDownloadOnce checks the plain recording: its first chunk's media is
+// downloaded in full, and nothing is downloaded more than once. Chunks past
+// the first and metadata are the recommendations' business.
 func (r *run) judgeDownloadOnce(s *snapshot, rec control.Recording) {
+	if s.noDownloads() {
+		r.set(CheckDownloadOnce, Fail, noDownloadsMessage(s), fmt.Sprintf("the run waited %s after the last delivery; if your code starts downloading later "+
+			"(a queue polled every few seconds), give it longer with --idle", ms(r.cfg.Idle)))
+		return
+	}
 	var problems []string
-	var total int64
+	first := rec.Documents[0]
+	if n := sent(s.get(first.ID, journal.TargetMedia)); n < first.Size {
+		problems = append(problems, r.docProblem(s, first, journal.TargetMedia, first.Size))
+	}
 	for _, d := range rec.Documents {
-		for _, p := range []string{r.docProblem(s, d, journal.TargetMedia, d.Size), r.docProblem(s, d, journal.TargetMetadata, d.MetadataSize)} {
-			if p != "" {
-				problems = append(problems, p)
+		for _, t := range []struct {
+			target string
+			size   int64
+		}{{journal.TargetMedia, d.Size}, {journal.TargetMetadata, d.MetadataSize}} {
+			if sent(s.get(d.ID, t.target)) > t.size {
+				problems = append(problems, r.docProblem(s, d, t.target, t.size))
 			}
 		}
-		total += d.Size + d.MetadataSize
 	}
 	if len(problems) > 0 {
 		r.set(CheckDownloadOnce, Fail, problems[0], problems[1:]...)
 		return
 	}
-	r.set(CheckDownloadOnce, Pass, fmt.Sprintf("downloaded the media and metadata of all %d chunks exactly once (%d bytes)", len(rec.Documents), total))
+	r.set(CheckDownloadOnce, Pass, fmt.Sprintf("downloaded the recording's first chunk (%d bytes) and nothing twice", first.Size))
+}
+
+// noDownloadsMessage is the root cause of a run where no download request
+// arrived.
+func noDownloadsMessage(s *snapshot) string {
+	return fmt.Sprintf("no download request arrived at the emulator during the run: your code never downloaded any of the recordings it was told about "+
+		"(%d acknowledged RecordingFileStatusUpdated deliveries). Download each chunk's contentLocation (and metadataLocation) when the event comes, "+
+		"in the background; the checks that judge downloads are not applicable", delivered(s))
+}
+
+// delivered counts the acknowledged deliveries.
+func delivered(s *snapshot) int {
+	n := 0
+	for _, a := range s.attempts {
+		if a.Outcome == eventgrid.OutcomeDelivered {
+			n++
+		}
+	}
+	return n
+}
+
+// judgeEvery checks the recommendations on the plain recording: every chunk's
+// media (CheckEveryChunk) or metadata (CheckMetadata) downloaded in full.
+func (r *run) judgeEvery(s *snapshot, rec control.Recording, id string) {
+	var problems []string
+	for _, d := range rec.Documents {
+		target, size := journal.TargetMedia, d.Size
+		if id == CheckMetadata {
+			target, size = journal.TargetMetadata, d.MetadataSize
+		}
+		if sent(s.get(d.ID, target)) < size {
+			problems = append(problems, r.docProblem(s, d, target, size))
+		}
+	}
+	if len(problems) > 0 {
+		why := map[string]string{
+			CheckEveryChunk: "a recording longer than its chunk size limit comes in several chunks, all in one event: keep every chunk, or the recording is cut",
+			CheckMetadata:   "the metadata document tells which participant is on which channel and where pauses are; waive this check (--waive metadata) if your app does not need it",
+		}[id]
+		r.set(id, Fail, problems[0], append(problems[1:], why)...)
+		return
+	}
+	what := map[string]string{CheckEveryChunk: "media", CheckMetadata: "metadata"}[id]
+	r.set(id, Pass, fmt.Sprintf("downloaded the %s of all %d chunks of the recording", what, len(rec.Documents)))
 }
 
 // rangeStart is where a Range value starts ("bytes=N-..." or a suffix

@@ -43,6 +43,9 @@ const (
 	DefaultTimeout      = 30 * time.Second
 	DefaultQuiet        = time.Second
 	DefaultMaxLatency   = 2 * time.Second
+	// DefaultIdle must exceed RetryAfterSeconds plus a client's own backoff.
+	DefaultIdle         = 5 * time.Second
+	DefaultProbeTimeout = 2 * time.Second
 	// RetryAfterSeconds is the Retry-After of the 503 of the retry-after check.
 	RetryAfterSeconds = 2
 	// ResetPercent is where the reset check cuts the first chunk's download.
@@ -70,6 +73,18 @@ type Config struct {
 	// Timeout bounds each wait for the user's code: deliveries to end and
 	// downloads to finish (default 30 s).
 	Timeout time.Duration
+	// Idle ends the wait for downloads early: when no download request came
+	// for this long (from the last delivery, or the last request), nothing
+	// more is expected (default 5 s). A run with no download at all so ends
+	// Idle after the last delivery.
+	Idle time.Duration
+	// ProbeTimeout is how long a probe of the webhook may wait for an answer
+	// (default 2 s); two probes in a row without one count as a hang.
+	ProbeTimeout time.Duration
+	// Waivers are recommended checks the app deliberately does not follow,
+	// by check ID, with the reason shown in the report. Waiving a required
+	// or unknown check is an error (see ParseWaivers).
+	Waivers map[string]string
 	// Quiet is how long the journal must show no new download request before
 	// the downloads count as finished, so that a second download is seen
 	// (default 1 s).
@@ -88,6 +103,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Quiet <= 0 {
 		c.Quiet = DefaultQuiet
+	}
+	if c.Idle <= 0 {
+		c.Idle = DefaultIdle
+	}
+	if c.ProbeTimeout <= 0 {
+		c.ProbeTimeout = DefaultProbeTimeout
 	}
 	if c.MaxLatency <= 0 {
 		c.MaxLatency = DefaultMaxLatency
@@ -108,6 +129,11 @@ type run struct {
 	results map[string]Result
 	// rules are the fault rules added, removed at the end.
 	rules []string
+	probe *prober
+	// crashed is set when the webhook stopped answering (CheckAlive).
+	crashed bool
+	// noDownloads is set when no download request arrived at all.
+	noDownloads bool
 }
 
 // Run runs every check and returns the report. An error means the run itself
@@ -122,14 +148,19 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Report{}, fmt.Errorf("contract: webhook %q is not an http(s) URL", cfg.Webhook)
 	}
+	if err := checkWaivers(cfg.Waivers); err != nil {
+		return Report{}, err
+	}
 	emu, err := cfg.Control.Config(ctx)
 	if err != nil {
 		return Report{}, fmt.Errorf("contract: the emulator does not answer: %w", err)
 	}
 	rep := Report{Webhook: cfg.Webhook, Emulator: emu.URL, Started: time.Now()}
-	r := &run{cfg: cfg, c: cfg.Control, results: map[string]Result{}}
+	r := &run{cfg: cfg, c: cfg.Control, results: map[string]Result{}, probe: newProber(cfg.Webhook, cfg.ProbeTimeout)}
 	err = r.all(ctx, u)
 	r.cleanup()
+	rep.RootCause = r.rootCause()
+	r.waive()
 	for _, ch := range Checks {
 		res, ok := r.results[ch.ID]
 		if !ok {
@@ -139,6 +170,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			} else if ch.ID == CheckFiles && cfg.OutputDir == "" {
 				res.Message = "not run: give the folder your code writes to (--output) to compare the files"
 			}
+		}
+		if ch.ID == CheckAlive && !ok {
+			res.Message = "not run"
 		}
 		res.Check = ch
 		rep.Results = append(rep.Results, res)
@@ -159,6 +193,7 @@ func (r *run) all(ctx context.Context, u *url.URL) error {
 	if err != nil || !ok {
 		return err
 	}
+	r.probe.Probe(ctx)
 	if err := r.cloudEvents(ctx); err != nil {
 		return err
 	}
@@ -166,10 +201,44 @@ func (r *run) all(ctx context.Context, u *url.URL) error {
 	if err != nil {
 		return err
 	}
-	if r.cfg.OutputDir != "" {
+	if r.cfg.OutputDir != "" && !r.noDownloads && !r.crashed {
 		return r.checkFiles(ctx, ex.all())
 	}
 	return nil
+}
+
+// rootCause turns the failures that follow from one cause into not
+// applicable: after a crash every failed check (the webhook could not do
+// better), after a run without a single download the checks that judge
+// downloads. It returns the cause, or "".
+func (r *run) rootCause() string {
+	var cause, because string
+	var dependent func(Check) bool
+	switch {
+	case r.crashed:
+		cause, because = CheckAlive, "your webhook had stopped answering"
+		dependent = func(c Check) bool { return c.ID != CheckValidation && c.ID != CheckCloudEvents }
+	case r.noDownloads:
+		cause, because = CheckDownloadOnce, "no download request arrived"
+		dependent = func(c Check) bool { return c.NeedsDownloads }
+	default:
+		return ""
+	}
+	for _, c := range Checks {
+		res, ok := r.results[c.ID]
+		if c.ID == cause || !dependent(c) || (ok && res.Verdict != Fail) {
+			continue
+		}
+		msg := fmt.Sprintf("not applicable: %s (root cause: %s)", because, cause)
+		// After a crash what was seen may still help; without any download
+		// it would only repeat the root cause.
+		var details []string
+		if ok && r.crashed {
+			details = append([]string{"what was seen: " + res.Message}, res.Details...)
+		}
+		r.results[c.ID] = Result{Verdict: NotApplicable, Message: msg, Details: details}
+	}
+	return cause + ": " + r.results[cause].Message
 }
 
 // cleanup removes the fault rules and the subscription, so that an emulator

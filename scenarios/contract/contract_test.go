@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -80,22 +81,37 @@ func TestJudgeAnswers(t *testing.T) {
 	}
 }
 
+func mustCheck(t *testing.T, id string) Check {
+	t.Helper()
+	c, ok := check(id)
+	if !ok {
+		t.Fatalf("no check %q", id)
+	}
+	return c
+}
+
 func TestReportFormats(t *testing.T) {
 	rep := Report{Webhook: "http://app/events", Emulator: "http://127.0.0.1:10900", Started: time.Unix(0, 0), Duration: 1500 * time.Millisecond,
+		RootCause: "download-once: no download request arrived",
 		Results: []Result{
-			{Check: Checks[0], Verdict: Pass, Message: "ok"},
-			{Check: Checks[4], Verdict: Fail, Message: "asked for bytes=0- <instead>", Details: []string{"GET /x"}},
-			{Check: Checks[7], Verdict: Skipped, Message: "not run"},
+			{Check: mustCheck(t, CheckValidation), Verdict: Pass, Message: "ok"},
+			{Check: mustCheck(t, CheckResume), Verdict: Fail, Message: "asked for bytes=0- <instead>", Details: []string{"GET /x"}},
+			{Check: mustCheck(t, CheckMetadata), Verdict: Waived, Message: "waived (we do not use it): never downloaded"},
+			{Check: mustCheck(t, CheckRetryAfter), Verdict: NotApplicable, Message: "not applicable: no download request arrived"},
+			{Check: mustCheck(t, CheckFiles), Verdict: Skipped, Message: "not run"},
 		}}
 	var text bytes.Buffer
 	if err := rep.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
 	want := "Contract report for http://app/events (emulator http://127.0.0.1:10900)\n\n" +
-		"PASS  answers the subscription validation event\n      ok\n" +
-		"FAIL  resumes from the exact byte after a connection reset\n      asked for bytes=0- <instead>\n        - GET /x\n" +
-		"SKIP  writes files whose SHA-256 matches the service's\n      not run\n" +
-		"\n1 passed, 1 failed, 1 skipped in 1.5s\n"
+		"ROOT CAUSE  download-once: no download request arrived\n\n" +
+		"PASS    answers the subscription validation event\n        ok\n" +
+		"FAIL    resumes from the exact byte after a connection reset\n        asked for bytes=0- <instead>\n          - GET /x\n" +
+		"WAIVED  downloads each chunk's metadata (recommended)\n        waived (we do not use it): never downloaded\n" +
+		"N/A     waits for Retry-After after a 503\n        not applicable: no download request arrived\n" +
+		"SKIP    writes files whose SHA-256 matches the service's\n        not run\n" +
+		"\n1 passed, 1 failed, 1 not applicable, 1 waived, 1 skipped in 1.5s\n"
 	if text.String() != want {
 		t.Errorf("text:\n%s\nwant:\n%s", text.String(), want)
 	}
@@ -108,8 +124,113 @@ func TestReportFormats(t *testing.T) {
 		t.Fatalf("%v\n%s", err, junit.String())
 	}
 	set := doc.Suites[0]
-	if doc.Tests != 3 || doc.Failures != 1 || set.Skipped != 1 || set.Cases[1].Failure.Text != "asked for bytes=0- <instead>\nGET /x" {
+	if doc.Tests != 5 || doc.Failures != 1 || set.Skipped != 3 || set.Cases[1].Failure.Text != "asked for bytes=0- <instead>\nGET /x" {
 		t.Errorf("JUnit:\n%s", junit.String())
+	}
+	if c := set.Cases[2]; c.Skipped == nil || c.Skipped.Message != "waived (we do not use it): never downloaded" || c.Classname != "acsemu.contract.recommended.metadata" {
+		t.Errorf("waived case: %+v", c)
+	}
+	if c := set.Cases[3]; c.Skipped == nil || !strings.HasPrefix(c.Skipped.Message, "not applicable: ") || c.Classname != "acsemu.contract.required.retry-after" {
+		t.Errorf("not applicable case: %+v", c)
+	}
+}
+
+func TestParseWaivers(t *testing.T) {
+	got, err := ParseWaivers("metadata, ", strings.NewReader("# our app ignores metadata\nevery-chunk   calls are shorter than one chunk # why\n\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[CheckMetadata] != "waived with --waive" || got[CheckEveryChunk] != "calls are shorter than one chunk" {
+		t.Errorf("waivers = %q", got)
+	}
+	for _, tc := range []struct{ list, file, want string }{
+		{"resume-after-reset", "", `cannot waive "resume-after-reset": it is required by the service's contract, not a recommendation; waivable: every-chunk, metadata`},
+		{"metdata", "", `cannot waive "metdata": no such check`},
+		{"", "metadata\n", `waivers line 1: "metadata" has no reason`},
+		{"", "retry-after we know better\n", `cannot waive "retry-after": it is required`},
+	} {
+		var r io.Reader
+		if tc.file != "" {
+			r = strings.NewReader(tc.file)
+		}
+		if _, err := ParseWaivers(tc.list, r); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseWaivers(%q, %q) = %v, want %q", tc.list, tc.file, err, tc.want)
+		}
+	}
+}
+
+// TestRootCause: one cause makes its dependents not applicable, and waivers
+// apply to the failed recommendations only.
+func TestRootCause(t *testing.T) {
+	failAll := func(r *run) {
+		for _, c := range Checks {
+			r.set(c.ID, Fail, "bad "+c.ID)
+		}
+		r.set(CheckValidation, Pass, "ok")
+		r.set(CheckCloudEvents, Info, "no")
+	}
+	r := &run{cfg: Config{Waivers: map[string]string{CheckMetadata: "not needed"}}.withDefaults(), results: map[string]Result{}, noDownloads: true}
+	failAll(r)
+	r.set(CheckAlive, Pass, "alive")
+	if got := r.rootCause(); got != "download-once: bad download-once" {
+		t.Errorf("root cause %q", got)
+	}
+	r.waive()
+	for _, c := range Checks {
+		v := r.results[c.ID].Verdict
+		want := map[bool]Verdict{true: NotApplicable, false: Fail}[c.NeedsDownloads]
+		switch c.ID {
+		case CheckValidation, CheckAlive:
+			want = Pass
+		case CheckCloudEvents:
+			want = Info
+		}
+		if v != want {
+			t.Errorf("%s: %s, want %s (%s)", c.ID, v, want, r.results[c.ID].Message)
+		}
+	}
+	if res := r.results[CheckResume]; res.Message != "not applicable: no download request arrived (root cause: download-once)" || len(res.Details) != 0 {
+		t.Errorf("resume: %+v", res)
+	}
+
+	crashed := &run{cfg: Config{}.withDefaults(), results: map[string]Result{}, crashed: true}
+	failAll(crashed)
+	crashed.set(CheckResume, Pass, "resumed before the crash")
+	if got := crashed.rootCause(); !strings.HasPrefix(got, "webhook-alive: ") {
+		t.Errorf("root cause %q", got)
+	}
+	if res := crashed.results[CheckRetryAfter]; res.Message != "not applicable: your webhook had stopped answering (root cause: webhook-alive)" ||
+		res.Details[0] != "what was seen: bad retry-after" {
+		t.Errorf("retry-after after a crash: %+v", res)
+	}
+	for id, want := range map[string]Verdict{CheckFastAnswer: NotApplicable, CheckRetryAfter: NotApplicable, CheckResume: Pass, CheckAlive: Fail, CheckValidation: Pass} {
+		if v := crashed.results[id].Verdict; v != want {
+			t.Errorf("after a crash %s: %s, want %s", id, v, want)
+		}
+	}
+
+	waived := &run{cfg: Config{Waivers: map[string]string{CheckMetadata: "not needed", CheckEveryChunk: "short calls"}}.withDefaults(), results: map[string]Result{}}
+	waived.set(CheckMetadata, Fail, "never downloaded the metadata")
+	waived.set(CheckEveryChunk, Pass, "all")
+	if waived.rootCause() != "" {
+		t.Error("root cause without one")
+	}
+	waived.waive()
+	if res := waived.results[CheckMetadata]; res.Verdict != Waived || res.Message != "waived (not needed): never downloaded the metadata" {
+		t.Errorf("waived metadata: %+v", res)
+	}
+	if waived.results[CheckEveryChunk].Verdict != Pass {
+		t.Error("a passing waived check must stay PASS")
+	}
+}
+
+func TestEveryCheckHasAClassAndAUniqueID(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Checks {
+		if seen[c.ID] || c.Title == "" || (c.Class != Required && c.Class != Recommended && c.Class != Informational) {
+			t.Errorf("check %+v", c)
+		}
+		seen[c.ID] = true
 	}
 }
 
@@ -121,4 +242,22 @@ func TestRunRefusesBadConfig(t *testing.T) {
 	if _, err := Run(context.Background(), Config{Control: c, Webhook: "x"}); err == nil || !strings.Contains(err.Error(), "is not an http(s) URL") {
 		t.Errorf("bad webhook: %v", err)
 	}
+}
+
+// FuzzParseWaivers: whatever the flag and file say, the waivers accepted are
+// recommendations with a reason, and nothing panics.
+func FuzzParseWaivers(f *testing.F) {
+	f.Add("metadata", "every-chunk short calls\n")
+	f.Add("resume-after-reset,", "# x\nmetadata\n")
+	f.Fuzz(func(t *testing.T, list, file string) {
+		w, err := ParseWaivers(list, strings.NewReader(file))
+		if err != nil {
+			return
+		}
+		for id, reason := range w {
+			if c, ok := check(id); !ok || c.Class != Recommended || reason == "" {
+				t.Fatalf("accepted waiver %q (%q)", id, reason)
+			}
+		}
+	})
 }

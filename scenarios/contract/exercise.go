@@ -63,17 +63,20 @@ func (r *run) exercise(ctx context.Context) (exercise, error) {
 		if err := r.publish(ctx, rec); err != nil {
 			return ex, err
 		}
+		r.probe.Probe(ctx)
 	}
 	r.waitForDownloads(ctx, recs)
+	r.probe.Probe(ctx)
 	snap, err := r.snapshot(ctx)
 	if err != nil {
 		return ex, err
 	}
-	r.judgeAnswers(snap)
-	r.judgeDownloadOnce(snap, ex.plain)
-	r.judgeResume(snap, ex.reset, ex.resetRule)
-	r.judgeRetryAfter(snap, ex.busy, ex.busyRule)
-	r.judgeDuplicate(snap, ex.dup, ex.dupRule)
+	r.noDownloads = snap.noDownloads()
+	for _, c := range Checks {
+		if c.judge != nil {
+			c.judge(r, snap, ex)
+		}
+	}
 	return ex, nil
 }
 
@@ -107,6 +110,9 @@ func (r *run) publish(ctx context.Context, rec control.Recording) error {
 	if _, err := r.c.PublishEvents(ctx, eventgrid.Event{Subject: rec.Subject, EventType: recordings.EventType, DataVersion: "1.0", Data: raw}); err != nil {
 		return fmt.Errorf("contract: publish the recording event: %w", err)
 	}
+	if r.probe.Down() != nil {
+		return nil // nothing answers: waiting for the deliveries to end would only take Timeout
+	}
 	err = r.c.Drain(ctx, r.cfg.Subscription, r.cfg.Timeout)
 	var ae *control.APIError
 	if errors.As(err, &ae) && ae.StatusCode == http.StatusRequestTimeout {
@@ -124,43 +130,59 @@ func title(s string) string {
 
 // waitForDownloads waits until the emulator has sent every chunk and its
 // metadata at least once, then until no download request came for
-// Config.Quiet, each wait bounded by Config.Timeout.
+// Config.Quiet. It gives up early when nothing more can come: no new download
+// request for Config.Idle (counted from the last delivery, so a webhook that
+// never downloads is judged Idle after it), or the webhook stopped answering.
+// Config.Timeout bounds the whole wait.
 func (r *run) waitForDownloads(ctx context.Context, recs []control.Recording) {
 	wctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
+	var last int64 = -1
+	activity, lastProbe := time.Now(), time.Now()
+	complete := false
 	_ = poll(wctx, 50*time.Millisecond, func() (bool, error) {
 		snap, err := r.journal(wctx)
 		if err != nil {
 			return false, nil
 		}
-		for _, rec := range recs {
-			for _, d := range rec.Documents {
-				if sent(snap.get(d.ID, journal.TargetMedia)) < d.Size || sent(snap.get(d.ID, journal.TargetMetadata)) < d.MetadataSize {
-					return false, nil
-				}
-			}
+		if id := snap.lastID; id != last {
+			last, activity = id, time.Now()
 		}
-		return true, nil
+		if time.Since(lastProbe) >= 500*time.Millisecond {
+			r.probe.Probe(wctx)
+			lastProbe = time.Now()
+		}
+		complete = allDownloaded(snap, recs)
+		return complete || r.probe.Down() != nil || time.Since(activity) >= r.cfg.Idle, nil
 	})
-	qctx, cancel2 := context.WithTimeout(ctx, r.cfg.Timeout)
-	defer cancel2()
-	var last int64 = -1
-	quietSince := time.Now()
-	_ = poll(qctx, 50*time.Millisecond, func() (bool, error) {
-		es, err := r.c.Requests(qctx, control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
-		if err != nil || len(es) == 0 {
-			return err == nil && time.Since(quietSince) >= r.cfg.Quiet, nil
-		}
-		if es[0].ID != last {
+	if !complete {
+		return
+	}
+	quietSince := activity
+	_ = poll(wctx, 50*time.Millisecond, func() (bool, error) {
+		es, err := r.c.Requests(wctx, control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
+		if err == nil && len(es) > 0 && es[0].ID != last {
 			last, quietSince = es[0].ID, time.Now()
 		}
 		return time.Since(quietSince) >= r.cfg.Quiet, nil
 	})
 }
 
+func allDownloaded(snap *snapshot, recs []control.Recording) bool {
+	for _, rec := range recs {
+		for _, d := range rec.Documents {
+			if sent(snap.get(d.ID, journal.TargetMedia)) < d.Size || sent(snap.get(d.ID, journal.TargetMetadata)) < d.MetadataSize {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // snapshot is what the emulator saw, read once after the downloads.
 type snapshot struct {
 	byDoc      map[string][]journal.Entry
+	lastID     int64 // the newest data-plane entry's, -1 for none
 	refused    []journal.Entry
 	attempts   []eventgrid.Attempt
 	violations faults.Violations
@@ -176,6 +198,19 @@ func (s *snapshot) get(doc, target string) []journal.Entry {
 		}
 	}
 	return out
+}
+
+// noDownloads reports whether no download request (answered or refused)
+// arrived for any document.
+func (s *snapshot) noDownloads() bool {
+	for _, es := range s.byDoc {
+		for _, e := range es {
+			if e.Method == http.MethodGet && (e.Target == journal.TargetMedia || e.Target == journal.TargetMetadata) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // sent adds up the body bytes of the successful answers.
@@ -194,8 +229,9 @@ func (r *run) journal(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: read the journal: %w", err)
 	}
-	s := &snapshot{byDoc: map[string][]journal.Entry{}}
+	s := &snapshot{byDoc: map[string][]journal.Entry{}, lastID: -1}
 	for _, e := range es {
+		s.lastID = max(s.lastID, e.ID)
 		if e.DocumentID != "" {
 			s.byDoc[e.DocumentID] = append(s.byDoc[e.DocumentID], e)
 		}

@@ -12,18 +12,43 @@ import (
 type Verdict string
 
 // Verdicts. Only Fail makes the run fail; Info reports something worth knowing
-// that the contract does not require.
+// that the contract does not require; NotApplicable is a check that could not
+// be judged because of the run's root cause (a webhook that never downloads
+// cannot be judged on resuming); Waived is a failed recommendation the user
+// chose to waive.
 const (
-	Pass    Verdict = "PASS"
-	Fail    Verdict = "FAIL"
-	Info    Verdict = "INFO"
-	Skipped Verdict = "SKIP"
+	Pass          Verdict = "PASS"
+	Fail          Verdict = "FAIL"
+	Info          Verdict = "INFO"
+	Skipped       Verdict = "SKIP"
+	NotApplicable Verdict = "N/A"
+	Waived        Verdict = "WAIVED"
+)
+
+// Class says how binding a check is.
+type Class string
+
+// Classes. Required checks are the service's contract: breaking one loses or
+// corrupts recordings, or gets the app throttled or its key leaked.
+// Recommended checks are good practice an app may deliberately not follow
+// (then waive them by name); Informational checks never fail.
+const (
+	Required      Class = "required"
+	Recommended   Class = "recommended"
+	Informational Class = "informational"
 )
 
 // Check names one check.
 type Check struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	Class Class  `json:"class"`
+	// NeedsDownloads marks a check that judges downloads: not applicable
+	// when no download request arrives at all.
+	NeedsDownloads bool `json:"-"`
+	// judge, if set, sets the check's result from the run's snapshot after
+	// the downloads; checks without one are set by a phase of the run.
+	judge func(r *run, s *snapshot, ex exercise)
 }
 
 // Check IDs.
@@ -31,23 +56,48 @@ const (
 	CheckValidation   = "validation"
 	CheckCloudEvents  = "cloudevents-handshake"
 	CheckFastAnswer   = "fast-answer"
+	CheckAlive        = "webhook-alive"
 	CheckDownloadOnce = "download-once"
+	CheckEveryChunk   = "every-chunk"
+	CheckMetadata     = "metadata"
 	CheckResume       = "resume-after-reset"
 	CheckRetryAfter   = "retry-after"
 	CheckDuplicate    = "duplicate-delivery"
 	CheckFiles        = "files-on-disk"
 )
 
-// Checks lists every check in the order of the report.
+// Checks lists every check in the order of the report. A new check is one
+// entry here, with its class and judge.
 var Checks = []Check{
-	{CheckValidation, "answers the subscription validation event"},
-	{CheckCloudEvents, "grants the CloudEvents 1.0 OPTIONS handshake"},
-	{CheckFastAnswer, "answers recording events with 200-204 fast"},
-	{CheckDownloadOnce, "downloads every chunk and its metadata exactly once"},
-	{CheckResume, "resumes from the exact byte after a connection reset"},
-	{CheckRetryAfter, "waits for Retry-After after a 503"},
-	{CheckDuplicate, "does not download again when an event is delivered twice"},
-	{CheckFiles, "writes files whose SHA-256 matches the service's"},
+	{ID: CheckValidation, Title: "answers the subscription validation event", Class: Required},
+	{ID: CheckCloudEvents, Title: "grants the CloudEvents 1.0 OPTIONS handshake", Class: Informational},
+	{ID: CheckFastAnswer, Title: "answers recording events with 200-204 fast", Class: Required,
+		judge: func(r *run, s *snapshot, _ exercise) { r.judgeAnswers(s) }},
+	{ID: CheckAlive, Title: "keeps answering through storage faults (no crash, no hang)", Class: Required,
+		judge: func(r *run, s *snapshot, _ exercise) { r.judgeAlive(s) }},
+	{ID: CheckDownloadOnce, Title: "downloads a recording it is told about, without duplicate work", Class: Required,
+		judge: func(r *run, s *snapshot, ex exercise) { r.judgeDownloadOnce(s, ex.plain) }},
+	{ID: CheckEveryChunk, Title: "downloads every chunk of a recording, not only the first", Class: Recommended, NeedsDownloads: true,
+		judge: func(r *run, s *snapshot, ex exercise) { r.judgeEvery(s, ex.plain, CheckEveryChunk) }},
+	{ID: CheckMetadata, Title: "downloads each chunk's metadata", Class: Recommended, NeedsDownloads: true,
+		judge: func(r *run, s *snapshot, ex exercise) { r.judgeEvery(s, ex.plain, CheckMetadata) }},
+	{ID: CheckResume, Title: "resumes from the exact byte after a connection reset", Class: Required, NeedsDownloads: true,
+		judge: func(r *run, s *snapshot, ex exercise) { r.judgeResume(s, ex.reset, ex.resetRule) }},
+	{ID: CheckRetryAfter, Title: "waits for Retry-After after a 503", Class: Required, NeedsDownloads: true,
+		judge: func(r *run, s *snapshot, ex exercise) { r.judgeRetryAfter(s, ex.busy, ex.busyRule) }},
+	{ID: CheckDuplicate, Title: "does not download again when an event is delivered twice", Class: Required, NeedsDownloads: true,
+		judge: func(r *run, s *snapshot, ex exercise) { r.judgeDuplicate(s, ex.dup, ex.dupRule) }},
+	{ID: CheckFiles, Title: "writes files whose SHA-256 matches the service's", Class: Required, NeedsDownloads: true},
+}
+
+// check returns the check with the given ID.
+func check(id string) (Check, bool) {
+	for _, c := range Checks {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Check{}, false
 }
 
 // Result is the verdict of one check, with a message a developer can act on.
@@ -66,7 +116,10 @@ type Report struct {
 	Emulator string        `json:"emulator"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration"`
-	Results  []Result      `json:"results"`
+	// RootCause, when set, is the one failure that made other checks not
+	// applicable (a webhook that never downloads, or that crashed).
+	RootCause string   `json:"rootCause,omitempty"`
+	Results   []Result `json:"results"`
 }
 
 // Result returns the result of the check with the given ID.
@@ -100,6 +153,12 @@ func (r Report) Summary() string {
 	if n[Info] > 0 {
 		s += fmt.Sprintf(", %d informational", n[Info])
 	}
+	if n[NotApplicable] > 0 {
+		s += fmt.Sprintf(", %d not applicable", n[NotApplicable])
+	}
+	if n[Waived] > 0 {
+		s += fmt.Sprintf(", %d waived", n[Waived])
+	}
 	if n[Skipped] > 0 {
 		s += fmt.Sprintf(", %d skipped", n[Skipped])
 	}
@@ -110,11 +169,18 @@ func (r Report) Summary() string {
 func (r Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Contract report for %s (emulator %s)\n\n", r.Webhook, r.Emulator)
+	if r.RootCause != "" {
+		fmt.Fprintf(&b, "ROOT CAUSE  %s\n\n", r.RootCause)
+	}
 	for _, res := range r.Results {
-		fmt.Fprintf(&b, "%-4s  %s\n", res.Verdict, res.Title)
-		fmt.Fprintf(&b, "      %s\n", res.Message)
+		title := res.Title
+		if res.Class == Recommended {
+			title += " (recommended)"
+		}
+		fmt.Fprintf(&b, "%-6s  %s\n", res.Verdict, title)
+		fmt.Fprintf(&b, "        %s\n", res.Message)
 		for _, d := range res.Details {
-			fmt.Fprintf(&b, "        - %s\n", d)
+			fmt.Fprintf(&b, "          - %s\n", d)
 		}
 	}
 	fmt.Fprintf(&b, "\n%s in %.1fs\n", r.Summary(), r.Duration.Seconds())
@@ -163,13 +229,15 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	set := junitSet{Name: "acsemu contract " + r.Webhook, Time: secs, Timestamp: r.Started.UTC().Format(time.RFC3339)}
 	for _, res := range r.Results {
 		text := strings.Join(append([]string{res.Message}, res.Details...), "\n")
-		c := junitCase{Name: res.Title, Classname: "acsemu.contract." + res.ID, Time: "0"}
+		c := junitCase{Name: res.Title, Classname: "acsemu.contract." + string(res.Class) + "." + res.ID, Time: "0"}
 		switch res.Verdict {
 		case Fail:
 			c.Failure = &junitMessage{Message: res.Message, Type: "ContractViolation", Text: text}
 			set.Failures++
-		case Skipped:
-			c.Skipped = &junitMessage{Message: res.Message}
+		case Skipped, NotApplicable, Waived:
+			// JUnit has no "not applicable" or "waived": a skipped case
+			// whose message starts with what it is.
+			c.Skipped = &junitMessage{Message: res.Message, Text: text}
 			set.Skipped++
 		default:
 			c.SystemOut = string(res.Verdict) + ": " + text
