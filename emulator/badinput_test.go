@@ -41,6 +41,7 @@ func TestBadInputGetsBoundedClearAnswers(t *testing.T) {
 	signed := signedClient(t, srv)
 	signed.Timeout = 10 * time.Second
 	plain := &http.Client{Timeout: 10 * time.Second}
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
 	manyRanges := "bytes=" + strings.TrimSuffix(strings.Repeat("0-0,", 10_000), ",")
 	cases := []struct {
 		name   string
@@ -64,9 +65,10 @@ func TestBadInputGetsBoundedClearAnswers(t *testing.T) {
 		{"GET on a delete location", signed, "GET", d.DeleteLocation, nil, nil, 405},
 		{"traversal in document id", signed, "GET", srv.URL() + "/v1/objects/..%2F..%2Fetc/content/audio", nil, nil, 404},
 		{"unknown control route", plain, "GET", srv.URL() + "/_emulator/nope", nil, nil, 404},
-		{"bad control JSON", plain, "POST", srv.URL() + "/_emulator/recordings", []byte(`{"duration":`), nil, 400},
-		{"unknown control field", plain, "POST", srv.URL() + "/_emulator/recordings", []byte(`{"durationz":"1s"}`), nil, 400},
-		{"absurd recording", plain, "POST", srv.URL() + "/_emulator/recordings", []byte(`{"duration":"1000h"}`), nil, 400},
+		{"bad control JSON", plain, "POST", srv.URL() + "/_emulator/recordings", []byte(`{"duration":`), jsonHeader, 400},
+		{"unknown control field", plain, "POST", srv.URL() + "/_emulator/recordings", []byte(`{"durationz":"1s"}`), jsonHeader, 400},
+		{"absurd recording", plain, "POST", srv.URL() + "/_emulator/recordings", []byte(`{"duration":"1000h"}`), jsonHeader, 400},
+		{"control POST as a form", plain, "POST", srv.URL() + "/_emulator/recordings", []byte(`{"duration":"1s"}`), http.Header{"Content-Type": {"text/plain"}}, 415},
 		{"bad journal filter", plain, "GET", srv.URL() + "/_emulator/requests?status=abc", nil, nil, 400},
 	}
 	for _, tc := range cases {
@@ -100,12 +102,7 @@ func TestJournalIsDatedByTheEmulatorClockAndTimedByTheWallClock(t *testing.T) {
 	clk := clock.NewManual(time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC))
 	srv := emulatortest.Start(t, emulator.Options{Clock: clk})
 	do(t, http.DefaultClient, "GET", srv.URL()+"/v1/objects/x/content/audio", nil, nil)
-	es := srv.Journal().Query(journal.Filter{Plane: journal.PlaneData})
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for deadline := time.Now().Add(5 * time.Second); len(es) == 0 && time.Now().Before(deadline); <-tick.C {
-		es = srv.Journal().Query(journal.Filter{Plane: journal.PlaneData}) // lands when the handler returns
-	}
+	es := emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData}, 1) // lands when the handler returns
 	if len(es) != 1 || !es[0].Time.Equal(clk.Now()) || es[0].Duration <= 0 {
 		t.Fatalf("entries %+v", es)
 	}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,6 +103,7 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 		s.events.Reset()
 		s.calling.Reset()
 		s.faults.Reset()
+		s.tokens.ClearFaults()
 		s.journal.Reset()
 		return http.StatusNoContent, nil, nil
 	case path == "recordings":
@@ -161,6 +163,8 @@ func (s *Server) routeControl(w http.ResponseWriter, r *http.Request, path strin
 			return http.StatusOK, control.Count{Count: s.journal.Count(f)}, nil
 		}
 		return http.StatusOK, s.journal.Query(f), nil
+	case strings.HasPrefix(path, "tokens/"):
+		return s.serveTokenControl(r, path)
 	case strings.HasPrefix(path, "faults"):
 		return s.faults.ServeControl(r, path)
 	case path == calling.SettingsPath:
@@ -182,7 +186,14 @@ func (s *Server) config() control.Config {
 	if s.opts.MaxClockSkew > 0 {
 		skew = s.opts.MaxClockSkew.String()
 	}
-	return control.Config{URL: s.url, ConnectionString: s.ConnectionString(), StorageBaseURL: s.StorageBaseURL(),
+	// A custom key is a secret the control plane never reveals; the public
+	// development key may be shown.
+	custom := !bytes.Equal(s.opts.AccessKey, DevAccessKey)
+	conn := s.ConnectionString()
+	if custom {
+		conn = ""
+	}
+	return control.Config{URL: s.url, ConnectionString: conn, CustomAccessKey: custom, StorageBaseURL: s.StorageBaseURL(),
 		MaxClockSkew: skew, StrictAuth: s.opts.StrictAuth, Seed: s.opts.Seed, TLS: s.ca != nil, EventTimeScale: s.opts.EventTimeScale}
 }
 

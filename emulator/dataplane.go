@@ -94,8 +94,9 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	traceID := fmt.Sprintf("%032x", traceCounter.Add(1))
 	dr, known := classify(r.URL.EscapedPath())
+	header, rawAuth := journalHeader(r.Header)
 	entry := journal.Entry{Time: start, Plane: journal.PlaneData, Target: dr.target, Method: r.Method,
-		Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), RemoteAddr: r.RemoteAddr,
+		Path: r.URL.Path, Query: r.URL.RawQuery, Header: header, RawAuthorization: rawAuth, RemoteAddr: r.RemoteAddr,
 		DocumentID: dr.docID, RangeAsked: r.Header.Get("Range")}
 	defer func() {
 		entry.Status, entry.BytesSent, entry.Duration = sw.code(), sw.bytes, time.Since(began)

@@ -116,6 +116,8 @@ func TestDownloadsEveryChunkThroughBothAPIsWithBothSigningVariants(t *testing.T)
 		t.Errorf("recording lasts %d ms and its chunks add up to %s, want 90s", rec.DurationMs, total)
 	}
 	ctx := context.Background()
+	// Entries land when each answer ends, possibly after its body was read.
+	emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData}, 3*2*4)
 	n, err := srv.Control().CountRequests(ctx, control.RequestFilter{Plane: journal.PlaneData, AuthOK: "true"})
 	if err != nil || n != 3*2*4 {
 		t.Fatalf("journal counts %d signed requests (err %v), want 24", n, err)
@@ -147,6 +149,7 @@ func TestRejectedSignaturesKeepTheRealBodyAndExplainWhy(t *testing.T) {
 	if resp.StatusCode != 401 || !strings.Contains(strings.ToLower(resp.Header.Get(wire.ExplanationHeader)), "authorization") {
 		t.Fatalf("unsigned request: %d, explanation %q", resp.StatusCode, resp.Header.Get(wire.ExplanationHeader))
 	}
+	emulatortest.AwaitRequests(t, srv, journal.Filter{AuthOK: "false", Plane: journal.PlaneData}, 3)
 	failed, err := srv.Control().Requests(context.Background(), control.RequestFilter{AuthOK: "false", Plane: journal.PlaneData})
 	if err != nil || len(failed) != 3 || failed[0].Auth.Explanation == "" {
 		t.Fatalf("journal of failures: %+v %v", failed, err)

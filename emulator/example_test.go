@@ -11,6 +11,7 @@ import (
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // Start an emulator, create a two-chunk recording through the control plane,
@@ -42,15 +43,15 @@ func Example() {
 	resp.Body.Close()
 	fmt.Println(resp.Status, n == rec.Documents[0].Size-1000)
 
-	// The journal is written when the handler returns, a moment after the client saw the body.
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); <-tick.C {
-		if count, _ := srv.Control().CountRequests(ctx, control.RequestFilter{RangePrefix: "bytes=1000-"}); count == 1 {
-			fmt.Println("journal: 1 request resumed at byte 1000")
-			break
-		}
+	// The journal is written when the handler returns, a moment after the
+	// client saw the body: wait for the entry rather than reading once.
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	resumed, err := srv.Journal().Await(waitCtx, journal.Filter{RangePrefix: "bytes=1000-"}, 1)
+	if err != nil {
+		log.Fatal(err)
 	}
+	fmt.Printf("journal: %d request resumed at byte 1000\n", len(resumed))
 	// Output:
 	// chunks: 2 ChunkMaximumSizeExceeded SessionEnded
 	// 206 Partial Content true

@@ -108,19 +108,10 @@ func (rig *faultRig) download(t *testing.T) ([]byte, []string) {
 	return nil, nil
 }
 
-// awaitJournal polls until the journal holds n media requests.
+// awaitJournal waits until the journal holds n media requests.
 func (rig *faultRig) awaitJournal(t *testing.T, n int) {
 	t.Helper()
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(10 * time.Second)
-	for rig.srv.Journal().Count(journal.Filter{Plane: journal.PlaneData, Target: journal.TargetMedia}) < n {
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatalf("the journal never had %d media requests", n)
-		}
-	}
+	emulatortest.AwaitRequests(t, rig.srv, journal.Filter{Plane: journal.PlaneData, Target: journal.TargetMedia}, n)
 }
 
 // The scripted sequence from a rules file, end to end: the journal shows the
@@ -203,6 +194,7 @@ func TestFaultsThroughTheControlPlane(t *testing.T) {
 	if resp, _, _ := rig.fetch(t, 0); resp.StatusCode != 200 {
 		t.Fatalf("second request: %d", resp.StatusCode)
 	}
+	rig.awaitJournal(t, 2) // the verdict is journaled when the answer ends
 	es, _ := ctl.Requests(ctx, control.RequestFilter{Plane: journal.PlaneData, Fault: "retry-after-violation"})
 	if len(es) != 1 || es[0].Fault != "retry-after-violation: came back after 1s of 5s" {
 		t.Errorf("journal: %+v", es)

@@ -106,6 +106,19 @@ type Options struct {
 	// ResourceID names the emulated ACS resource in metadata (resourceId)
 	// and participant ids (8:acs:{resourceId}_{guid}); "" means a GUID from the seed.
 	ResourceID string
+	// ControlToken, if set, must come with every control-plane call as
+	// "Authorization: Bearer <token>" (Control() sends it).
+	ControlToken string
+	// AllowedHosts are host names (besides loopback addresses, localhost and
+	// the hosts of PublicURL, StorageBaseURL and TLSHosts) that the control
+	// plane answers in the Host header; "*" allows any. Others are refused
+	// as a defence against DNS rebinding.
+	AllowedHosts []string
+	// WebhookAllowList, if not empty, restricts Event Grid subscription
+	// endpoints to these hosts ("host", "host:port" or "*.domain"). Empty
+	// allows any endpoint: the emulator then calls whatever URL a control
+	// client names.
+	WebhookAllowList []string
 	// Logger receives one line per failed request and lifecycle events; nil discards.
 	Logger *slog.Logger
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/emulator/tlsca"
+	"github.com/acsemu/acsemu/emulator/tokens"
 )
 
 // Server is a running emulator.
@@ -59,6 +60,8 @@ type Server struct {
 	events   *eventgrid.Engine
 	faults   *faults.Injector
 	ui       *dashboard.Dashboard
+	guard    controlGuard
+	tokens   *tokens.Issuer
 
 	serveErr chan error
 	closeMu  sync.Once
@@ -132,6 +135,7 @@ func New(opts Options) (*Server, error) {
 		verifier: verifier,
 		journal:  journal.New(opts.JournalCapacity),
 		faults:   inj,
+		guard:    newControlGuard(opts),
 		serveErr: make(chan error, 1),
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -153,8 +157,10 @@ func New(opts Options) (*Server, error) {
 	if opts.StorageHost != "" {
 		s.storageURL = scheme + "://" + net.JoinHostPort(opts.StorageHost, port(ln.Addr()))
 	}
+	s.tokens = tokens.New(opts.Clock, s.PublicURL)
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
-		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook()})
+		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook(),
+		AllowedEndpoints: opts.WebhookAllowList, Authorize: s.deliveryAuthorization})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -170,11 +176,16 @@ func New(opts Options) (*Server, error) {
 	s.store = recordings.NewStore(recordingClock{s}, opts.Seed, opts.ResourceID, opts.MaxUpload)
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, ActivationDelay: opts.RecordingActivationDelay,
-		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger})
+		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger, Authorize: s.callbackAuthorization})
 	s.ui = s.newDashboard()
 	s.http.RegisterOnShutdown(s.ui.Close) // open pages must not hold up Close
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url, "seed", opts.Seed)
+	if opts.ControlToken == "" && !isLoopbackAddr(ln.Addr().String()) {
+		s.log.Warn("the control plane is reachable beyond this machine without a control token: anyone who can reach " +
+			s.url + " can read the request journal, reset state, upload documents and make the emulator call any URL " +
+			"through Event Grid subscriptions; set --control-token (ACSEMU_CONTROL_TOKEN) or listen on 127.0.0.1")
+	}
 	return s, nil
 }
 
@@ -264,7 +275,7 @@ func (s *Server) Control() *control.Client {
 	if err != nil {
 		panic(err) // s.url is built by New and always valid
 	}
-	return c
+	return c.WithToken(s.opts.ControlToken)
 }
 
 // HTTPClient returns a client that trusts the emulator's CA in TLS mode.
@@ -323,7 +334,10 @@ func (s *Server) Close() error {
 // ServeHTTP routes the control plane and the data plane.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, control.Prefix) {
-		s.serveControl(w, r)
+		s.serveGuardedControl(w, r)
+		return
+	}
+	if s.serveDiscovery(w, r) {
 		return
 	}
 	s.serveData(w, r)

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -72,22 +71,16 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	}
 	c := signer.New(cs, signer.WithBase(tr), signer.WithACSHost(cs.Endpoint.Host),
 		signer.WithAllowedHosts(signer.AllowHosts(loc.Host))).Client()
+	before := srv.Journal().LastID()
 	resp, body := get(t, c, loc.String(), nil)
 	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
 		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
 	}
-	// A request is journaled as its answer ends, a moment after the client has the bytes: poll.
-	var es []journal.Entry
-	for deadline := time.Now().Add(10 * time.Second); len(es) == 0 && time.Now().Before(deadline); {
-		if es, err = ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1}); err != nil {
-			t.Fatal(err)
-		}
-		if len(es) == 0 {
-			runtime.Gosched()
-		}
-	}
-	if len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
-		t.Fatalf("journal: %+v", es)
+	// The entry lands when the answer ends, possibly after the body was read.
+	emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData, AfterID: before}, 1)
+	es, err := ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1})
+	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
+		t.Fatalf("journal: %+v %v", es, err)
 	}
 }
 

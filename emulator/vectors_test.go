@@ -50,11 +50,15 @@ func TestOfficialSDKVectorsVerifyOverTheWire(t *testing.T) {
 		if mutate != nil {
 			mutate(req)
 		}
+		before := srv.Journal().LastID()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		// The entry lands when the answer ends: wait for it, or Limit 1
+		// could return the previous request's entry.
+		emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData, AfterID: before}, 1)
 		es, err := srv.Control().Requests(t.Context(), control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
 		if err != nil || len(es) != 1 || es[0].Auth == nil {
 			t.Fatalf("journal: %+v %v", es, err)

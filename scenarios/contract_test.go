@@ -63,12 +63,15 @@ func allPass(cloudEvents contract.Verdict) map[string]contract.Verdict {
 		out[c.ID] = contract.Pass
 	}
 	out[contract.CheckCloudEvents] = cloudEvents
+	// Run only when the app uses Entra ID delivery auth or handles callbacks.
+	out[contract.CheckTokenFaults], out[contract.CheckForgedCallback] = contract.Skipped, contract.Skipped
 	return out
 }
 
 // startAcsrec builds cmd/acsrec and runs `acsrec serve` for srv on a free
-// port; it returns the webhook URL and the output folder.
-func startAcsrec(srv *emulator.Server) (string, string) {
+// port, with its defaults and extra flags; it returns the webhook URL to
+// subscribe and the output folder.
+func startAcsrec(srv *emulator.Server, extra ...string) (string, string) {
 	GinkgoHelper()
 	dir := GinkgoT().TempDir()
 	bin := filepath.Join(dir, "acsrec")
@@ -76,12 +79,17 @@ func startAcsrec(srv *emulator.Server) (string, string) {
 	out, err := build.CombinedOutput()
 	Expect(err).NotTo(HaveOccurred(), string(out))
 	recs := filepath.Join(dir, "recordings")
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--out", recs, "--progress", "off")
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--out", recs, "--progress", "off"}, extra...)...)
 	cmd.Env = append(os.Environ(), "ACSREC_CONNECTION_STRING="+srv.ConnectionString())
 	session, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func() { session.Interrupt().Wait(15 * time.Second) })
 	Eventually(session.Err).WithTimeout(15 * time.Second).Should(gbytes.Say(`msg="acsrec serving"`))
+	// With its defaults acsrec generates a secret and prints the URL to
+	// subscribe; with a token issuer it needs no secret.
+	if m := regexp.MustCompile(`Subscribe Event Grid to:\s+(http://\S+)`).FindSubmatch(session.Err.Contents()); m != nil {
+		return string(m[1]), recs
+	}
 	m := regexp.MustCompile(`webhook=(http://\S+)`).FindSubmatch(session.Err.Contents())
 	Expect(m).NotTo(BeNil(), "acsrec did not log its webhook URL")
 	return string(m[1]), recs
@@ -138,6 +146,19 @@ func describeFixtures() bool {
 			Expect(rep.Failed()).To(BeEmpty())
 		}, NodeTimeout(2*time.Minute))
 
+		It("passes the token and callback checks against acsrec serve with Entra ID auth and callbacks", func(ctx SpecContext) {
+			srv := startEmulator(emulator.Options{Seed: 1})
+			webhook, out := startAcsrec(srv, "--oidc-issuer", srv.URL(), "--oidc-audience", "api://acsrec", "--callback-audience", srv.ResourceImmutableID())
+			base := strings.TrimSuffix(webhook, "/")
+			cfg := contractConfig(srv, webhook, out)
+			cfg.EntraAudience, cfg.CallbackURL = "api://acsrec", base+"/callbacks"
+			rep, err := contract.Run(ctx, cfg)
+			Expect(err).NotTo(HaveOccurred())
+			want := allPass(contract.Pass)
+			want[contract.CheckTokenFaults], want[contract.CheckForgedCallback] = contract.Pass, contract.Pass
+			Expect(verdicts(rep)).To(Equal(want), reportText(rep))
+		}, NodeTimeout(2*time.Minute))
+
 		DescribeTable("fails exactly one check, with a message saying what to fix, against a webhook that",
 			func(ctx SpecContext, flaw brokenhooks.Flaw, check, message string) {
 				srv := startEmulator(emulator.Options{Seed: 1})
@@ -148,9 +169,20 @@ func describeFixtures() bool {
 				DeferCleanup(hook.Close)
 				DeferCleanup(hs.Close)
 
-				rep, err := contract.Run(ctx, contractConfig(srv, hs.URL+"/api/events", out))
+				cfg := contractConfig(srv, hs.URL+"/api/events?code="+brokenhooks.Secret, out)
+				// The token flaws need a hook that checks tokens and callbacks.
+				tokenFlaw := flaw == brokenhooks.AcceptsAnyToken || flaw == brokenhooks.AcceptsForgedCallback
+				if tokenFlaw {
+					hook.RequireTokens(srv.URL(), "api://brokenhook")
+					hook.HandleCallbacks(srv.URL(), srv.ResourceImmutableID())
+					cfg.EntraAudience, cfg.CallbackURL = "api://brokenhook", hs.URL+"/callbacks"
+				}
+				rep, err := contract.Run(ctx, cfg)
 				Expect(err).NotTo(HaveOccurred())
 				want := allPass(contract.Info)
+				if tokenFlaw {
+					want[contract.CheckTokenFaults], want[contract.CheckForgedCallback] = contract.Pass, contract.Pass
+				}
 				want[check] = contract.Fail
 				Expect(verdicts(rep)).To(Equal(want), reportText(rep))
 				res, _ := rep.Result(check)
@@ -166,6 +198,17 @@ func describeFixtures() bool {
 			Entry("downloads twice when an event is delivered twice", brokenhooks.DownloadsTwiceOnDuplicate, contract.CheckDuplicate,
 				`^the recording event was delivered twice \(same event id; Event Grid delivers at least once\) and your client downloaded `+
 					`chunk 0 \(0-eus-[0-9a-z-]+\) again: 819200 bytes for a 409600-byte file`),
+			Entry("accepts a delivery without its secret", brokenhooks.AcceptsWithoutSecret, contract.CheckRefusesUnauthenticated,
+				`^your webhook answered 200 to a delivery without the \?code= secret of the subscription URL and then downloaded the recording it named: `),
+			Entry("signs and fetches any host an event names", brokenhooks.SignsAnyHost, contract.CheckForeignHost,
+				`^LEAKED SIGNATURE: your client sent an HMAC-signed request \(GET /v1/objects/0-eus-[0-9a-z-]+/content/audio\) to http://127\.0\.0\.1:\d+, `+
+					`a host named by an event but not the storage host`),
+			Entry("accepts any bearer token", brokenhooks.AcceptsAnyToken, contract.CheckTokenFaults,
+				`^your webhook accepted a delivery whose bearer token was expired and downloaded the recording \(GET /v1/objects/0-eus-[0-9a-z-]+/`),
+			Entry("accepts a callback with a forged JWT", brokenhooks.AcceptsForgedCallback, contract.CheckForgedCallback,
+				`^your app answered 200 to a Call Automation callback whose JWT was signed by a key not in the issuer's JWKS: `),
+			Entry("trusts locations that name another document", brokenhooks.TrustsLocations, contract.CheckOtherDocument,
+				`^your client acted on an event for document 0-eus-[0-9a-z-]+ whose locations named document 0-eus-[0-9a-z-]+: it requested `),
 		)
 	})
 }

@@ -55,7 +55,7 @@ var _ = Describe("The README's CI recipe", Label("area:contract"), func() {
 		Expect(yaml.Unmarshal([]byte(recipe), &steps)).To(Succeed(), recipe)
 		Expect(len(steps)).To(BeNumerically(">=", 4))
 
-		app := "#!/bin/sh\nexec brokenhook --listen " + webhookAddr + " --out recordings --resolve us-storage.asm.skype.com=127.0.0.1\n"
+		app := "#!/bin/sh\nexec brokenhook --listen " + webhookAddr + " --secret my-secret --out recordings --resolve us-storage.asm.skype.com=127.0.0.1\n"
 		Expect(os.WriteFile(filepath.Join(work, "start-my-app.sh"), []byte(app), 0o755)).To(Succeed())
 		Expect(os.Mkdir(filepath.Join(work, "recordings"), 0o755)).To(Succeed())
 		env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "ACSEMU_ADDR="+emulatorAddr)
@@ -97,7 +97,7 @@ var _ = Describe("The README's CI recipe", Label("area:contract"), func() {
 		Expect(ran).To(Equal(3), "the recipe's steps changed: update this test's substitutions")
 		junit, err := os.ReadFile(filepath.Join(work, "contract.xml"))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(string(junit)).To(ContainSubstring(`<testsuites name="acsemu contract" tests="11" failures="0"`))
+		Expect(string(junit)).To(ContainSubstring(`<testsuites name="acsemu contract" tests="16" failures="0"`))
 		Expect(filepath.Join(work, ".acsemu-ca", "ca.pem")).To(BeAnExistingFile())
 	}, NodeTimeout(4*time.Minute))
 })

@@ -23,7 +23,7 @@ func TestDeleteAfterDownloadRemovesTheDocumentOnceItIsOnDisk(t *testing.T) {
 		}
 	}
 	e.checkFiles(rec.Documents...)
-	if n := e.count(control.RequestFilter{Method: "DELETE", Status: 200}); n != 2 {
+	if n := e.count(control.RequestFilter{Method: "DELETE", Status: 200}, 2); n != 2 {
 		t.Fatalf("%d DELETEs answered 200, want 2", n)
 	}
 	// Without the option nothing is deleted.

@@ -67,12 +67,38 @@ func (d *Downloader) Check(j jobs.Job) error {
 	if media == "" || meta == "" {
 		return jobs.Permanent(fmt.Errorf("download: refused document %s: it has a content or a metadata location but not both", j.DocumentID))
 	}
-	for _, loc := range []string{media, meta} {
-		if _, err := d.policy.Check(loc); err != nil {
+	for _, loc := range []string{media, meta, j.DeleteLocation} {
+		if loc == "" {
+			continue // no deleteLocation: nothing to delete
+		}
+		u, err := d.policy.Check(loc)
+		if err != nil {
 			return jobs.Permanent(err)
+		}
+		if !namesDocument(u, j.DocumentID) {
+			return jobs.Permanent(&RefusedError{Location: loc, Reason: fmt.Sprintf(
+				"it does not name the event's document %s (want /v1/objects/%s/... or /recording/download/%s): an event for one document never touches another's files or deletes it",
+				j.DocumentID, j.DocumentID, j.DocumentID)})
 		}
 	}
 	return nil
+}
+
+// namesDocument reports whether a location addresses document id: the
+// storage paths /v1/objects/{id}[/...] and the 2021 preview API's
+// /recording/download/{id}[/metadata]. Without this, an event for document A
+// carrying B's contentLocation would write B's bytes as A (and the genuine
+// event for A would then be a "duplicate"), and a forged deleteLocation would
+// delete another document from the service.
+func namesDocument(u *url.URL, id string) bool {
+	for _, prefix := range []string{"/v1/objects/", "/recording/download/"} {
+		// The escaped path, as sent: a decoded one would let A%2F..%2FB pass as A.
+		if rest, ok := strings.CutPrefix(u.EscapedPath(), prefix); ok {
+			seg, tail, _ := strings.Cut(rest, "/")
+			return seg == url.PathEscape(id) && !strings.Contains(tail, "..") && !strings.Contains(tail, "%")
+		}
+	}
+	return false
 }
 
 // Document downloads a job's media into <id>.<format> and its metadata into

@@ -70,7 +70,7 @@ func TestThreeChunksDownloadCompletely(t *testing.T) {
 		}
 	}
 	e.checkFiles(rec.Documents...)
-	if n := e.count(control.RequestFilter{AuthOK: "false"}); n != 0 {
+	if n := e.count(control.RequestFilter{AuthOK: "false"}, 0); n != 0 {
 		t.Errorf("%d requests failed authentication", n)
 	}
 }
@@ -99,7 +99,7 @@ func TestDuplicateDeliveriesDownloadOnce(t *testing.T) {
 	}
 	for _, doc := range rec.Documents {
 		for _, target := range []string{journal.TargetMedia, journal.TargetMetadata} {
-			if n := e.count(control.RequestFilter{DocumentID: doc.ID, Method: "GET", Target: target}); n != 1 {
+			if n := e.count(control.RequestFilter{DocumentID: doc.ID, Method: "GET", Target: target}, 1); n != 1 {
 				t.Errorf("%s %s: %d GETs, want 1", doc.ID, target, n)
 			}
 		}
@@ -149,7 +149,7 @@ func resumeAfterRestart(t *testing.T, validators bool) {
 	}
 	e.checkFiles(doc)
 	media := control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia}
-	ranged := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"})
+	ranged := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
 	if len(ranged) != 1 || ranged[0].RangeAsked != "bytes=123457-" || ranged[0].Status != http.StatusPartialContent {
 		t.Fatalf("ranged requests: %+v", ranged)
 	}
@@ -160,7 +160,7 @@ func resumeAfterRestart(t *testing.T, validators bool) {
 	if ranged[0].Header.Get("If-Range") != wantIfRange {
 		t.Errorf("If-Range %q, want %q", ranged[0].Header.Get("If-Range"), wantIfRange)
 	}
-	if n := e.count(media); n != 2 {
+	if n := e.count(media, 2); n != 2 {
 		t.Errorf("%d media requests, want 2", n)
 	}
 }
@@ -193,7 +193,7 @@ func TestResumeWithinOneRun(t *testing.T) {
 				t.Errorf("result %+v", f)
 			}
 			for _, want := range []string{"bytes=50000-", "bytes=150000-"} {
-				if n := e.count(control.RequestFilter{DocumentID: doc.ID, RangePrefix: want}); n != 1 {
+				if n := e.count(control.RequestFilter{DocumentID: doc.ID, RangePrefix: want}, 1); n != 1 {
 					t.Errorf("%d requests asked %s, want 1", n, want)
 				}
 			}

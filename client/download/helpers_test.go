@@ -95,9 +95,13 @@ func (e *env) downloader(opts download.Options) *download.Downloader {
 	return d
 }
 
-func (e *env) count(f control.RequestFilter) int {
+// count waits until at least want data-plane requests match f (an entry
+// lands when its answer ends, which can be after the client is done), then
+// returns how many match, so a caller comparing with want also sees extras.
+func (e *env) count(f control.RequestFilter, want int) int {
 	e.t.Helper()
 	f.Plane = journal.PlaneData
+	emulatortest.AwaitRequests(e.t, e.srv, f, want)
 	n, err := e.srv.Control().CountRequests(context.Background(), f)
 	if err != nil {
 		e.t.Fatal(err)
@@ -105,9 +109,11 @@ func (e *env) count(f control.RequestFilter) int {
 	return n
 }
 
-func (e *env) requests(f control.RequestFilter) []journal.Entry {
+// requests is count's list: it waits for at least want entries.
+func (e *env) requests(f control.RequestFilter, want int) []journal.Entry {
 	e.t.Helper()
 	f.Plane = journal.PlaneData
+	emulatortest.AwaitRequests(e.t, e.srv, f, want)
 	es, err := e.srv.Control().Requests(context.Background(), f)
 	if err != nil {
 		e.t.Fatal(err)

@@ -58,7 +58,7 @@ func TestResumeAfterObjectChangedRestartsFromZero(t *testing.T) {
 	newDoc.MetadataSHA256 = doc.MetadataSHA256
 	e.checkFiles(newDoc)
 	// The journal is ordered by completion: select, do not index.
-	resumed := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"})
+	resumed := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
 	if len(resumed) != 1 || resumed[0].RangeAsked != "bytes=70000-" || resumed[0].Status != http.StatusOK {
 		t.Errorf("resumes %+v; want one bytes=70000- answered 200", resumed)
 	}
@@ -87,11 +87,11 @@ func TestResumeWithChangedETagIn206RestartsFromZero(t *testing.T) {
 	}
 	newDoc.MetadataSHA256 = doc.MetadataSHA256
 	e.checkFiles(newDoc)
-	resumed := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"})
+	resumed := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
 	if len(resumed) != 1 || resumed[0].RangeAsked != "bytes=70000-" || resumed[0].Status != http.StatusPartialContent {
 		t.Errorf("resumes %+v; want one bytes=70000- answered 206", resumed)
 	}
-	if n := e.count(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "no"}); n != 2 {
+	if n := e.count(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "no"}, 2); n != 2 {
 		t.Errorf("%d whole-file requests, want 2 (the cut one and the restart)", n)
 	}
 }
@@ -147,7 +147,7 @@ func TestUnrecordedPartialFileIsDiscarded(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.checkFiles(doc)
-	if n := e.count(control.RequestFilter{DocumentID: doc.ID, HasRange: "yes"}); n != 0 {
+	if n := e.count(control.RequestFilter{DocumentID: doc.ID, HasRange: "yes"}, 0); n != 0 {
 		t.Errorf("%d ranged requests", n)
 	}
 	if _, ok, _ := store.LoadPartial(doc.ID + ".media.partial"); ok {

@@ -41,6 +41,20 @@ func TestRefusedJobsSendNothing(t *testing.T) {
 		"empty id":           evil(func(j *jobs.Job) { j.DocumentID = "" }),
 		"dot dot preview id": {DocumentID: "..%2F..%2Fx"},
 		"only one location":  evil(func(j *jobs.Job) { j.MetadataLocation = "" }),
+		// Id/location poisoning: the event names document A, its locations B.
+		"content of another document": evil(func(j *jobs.Job) {
+			j.ContentLocation = strings.Replace(doc.ContentLocation, doc.ID, "0-eus-d1-other", 1)
+		}),
+		"metadata of another document": evil(func(j *jobs.Job) {
+			j.MetadataLocation = strings.Replace(doc.MetadataLocation, doc.ID, "0-eus-d1-other", 1)
+		}),
+		"delete of another document": evil(func(j *jobs.Job) {
+			j.DeleteLocation = strings.Replace(doc.DeleteLocation, doc.ID, "0-eus-d1-other", 1)
+		}),
+		"escaped traversal after the id": evil(func(j *jobs.Job) {
+			j.ContentLocation = strings.Replace(doc.ContentLocation, "/content/audio", "/..%2F..%2Fother/content/audio", 1)
+		}),
+		"another document's location as this id's": evil(func(j *jobs.Job) { j.DocumentID = "0-eus-d1-other" }),
 	}
 	counter := &faulty{base: newTransport(), all: true}
 	d := e.downloader(download.Options{Transport: counter})
@@ -57,7 +71,7 @@ func TestRefusedJobsSendNothing(t *testing.T) {
 	if n := counter.sent.Load(); n != 0 {
 		t.Errorf("%d requests left the client", n)
 	}
-	if n := e.count(control.RequestFilter{}); n != 0 {
+	if n := e.count(control.RequestFilter{}, 0); n != 0 {
 		t.Errorf("the emulator saw %d requests", n)
 	}
 	entries, _ := os.ReadDir(e.dir)
@@ -106,7 +120,7 @@ func TestStorageHostIsSignedWithXMSHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.checkFiles(doc)
-	for _, r := range e.requests(control.RequestFilter{DocumentID: doc.ID}) {
+	for _, r := range e.requests(control.RequestFilter{DocumentID: doc.ID}, 2) {
 		if r.Auth == nil || !r.Auth.OK || r.Auth.Variant != auth.VariantXMSHost || r.Header.Get("X-Ms-Host") != e.cs.Endpoint.Host {
 			t.Errorf("%s: auth %+v, x-ms-host %q", r.Path, r.Auth, r.Header.Get("X-Ms-Host"))
 		}
@@ -116,7 +130,7 @@ func TestStorageHostIsSignedWithXMSHost(t *testing.T) {
 	if _, err := d2.Document(context.Background(), jobOf(doc)); err == nil || !strings.Contains(err.Error(), "us-storage.asm.skype.test") {
 		t.Errorf("err = %v", err)
 	}
-	if n := e.count(control.RequestFilter{Target: journal.TargetMedia}); n != 1 {
+	if n := e.count(control.RequestFilter{Target: journal.TargetMedia}, 1); n != 1 {
 		t.Errorf("%d media requests, want 1", n)
 	}
 }

@@ -57,8 +57,8 @@ func ParseConnectionString(s string) (ConnectionString, error) {
 			}
 			key, haveKey = value, true
 		default:
-			return ConnectionString{}, fmt.Errorf("connection string has unknown key %q; want endpoint and accesskey",
-				hmacsig.Clip(strings.TrimSpace(name), 32))
+			return ConnectionString{}, fmt.Errorf("connection string has unknown key %s; want endpoint and accesskey",
+				hmacsig.Quote(strings.TrimSpace(name), 32))
 		}
 	}
 	switch {
@@ -84,17 +84,17 @@ func parseEndpoint(s string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("connection string endpoint %q is not a URL: %w", hmacsig.Clip(s, 100), err)
+		return nil, fmt.Errorf("connection string endpoint %s is not a URL: %w", hmacsig.Quote(s, 100), err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("connection string endpoint %q must start with https:// (or http:// for the emulator)", hmacsig.Clip(s, 100))
+		return nil, fmt.Errorf("connection string endpoint %s must start with https:// (or http:// for the emulator)", hmacsig.Quote(s, 100))
 	case u.Host == "":
-		return nil, fmt.Errorf("connection string endpoint %q has no host", hmacsig.Clip(s, 100))
+		return nil, fmt.Errorf("connection string endpoint %s has no host", hmacsig.Quote(s, 100))
 	case u.User != nil:
 		return nil, fmt.Errorf("connection string endpoint %q must not carry user information", u.Redacted())
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("connection string endpoint %q must not have a query or fragment", hmacsig.Clip(s, 100))
+		return nil, fmt.Errorf("connection string endpoint %s must not have a query or fragment", hmacsig.Quote(s, 100))
 	}
 	return u, nil
 }

@@ -29,6 +29,7 @@ func Example() {
 		`[{"id":"1","topic":"t","subject":"","eventType":"Microsoft.EventGrid.SubscriptionValidationEvent",
 		  "data":{"validationCode":"512d38b6","validationUrl":"https://x"},"dataVersion":"1","metadataVersion":"1","eventTime":"2025-07-01T12:00:00Z"}]`))
 	req.Header.Set("aeg-event-type", "SubscriptionValidation")
+	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	fmt.Println(w.Code, w.Body.String())

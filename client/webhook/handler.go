@@ -12,19 +12,24 @@
 //     Allow: POST.
 //   - POST with aeg-event-type: SubscriptionValidation: answers
 //     {"validationResponse": code}.
-//   - POST with aeg-event-type: Notification (or no aeg-event-type, for plain
-//     CloudEvents senders): parses every event with the Azure SDK models;
+//   - POST with aeg-event-type: Notification (without it, or with a body that
+//     is not JSON, only with Options.Lenient): parses every event with the
+//     Azure SDK models;
 //     RecordingFileStatusUpdated becomes jobs, other event types are ignored
 //     with 200. A chunk whose document id or locations the Check option
 //     refuses is logged and skipped.
 //
 // The body is bounded (413 above MaxBody), malformed JSON is a 400 (Event
 // Grid dead-letters it rather than retrying), a failure to store the jobs is a
-// 500 (Event Grid retries), and an optional shared secret in the query string
-// is compared in constant time (401 when it does not match).
+// 500 (Event Grid retries). Authentication comes first, before the body is
+// read: a shared secret in the query string (compared in constant time)
+// and/or a bearer token (Options.Tokens, e.g. OIDCVerifier for Entra ID
+// delivery auth); a request without them is a 401. Callbacks serves Call
+// Automation callbacks, whose JWT it checks the same way.
 package webhook
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -64,11 +69,26 @@ type Options struct {
 	AllowedOrigins []string
 	// AllowedRate is the WebHook-Allowed-Rate granted (default "*").
 	AllowedRate string
+	// Tokens, if set, requires every request to carry "Authorization:
+	// Bearer <JWT>" that it accepts (Event Grid's Entra ID delivery auth).
+	// With Secret also set, both are required.
+	Tokens TokenVerifier
+	// Lenient accepts requests without aeg-event-type and bodies whose
+	// Content-Type is missing or text/plain (hand-written senders). Off by
+	// default: Event Grid always sends both, and a browser page can post
+	// text/plain cross-origin without a preflight, but not JSON.
+	Lenient bool
 	// Check refuses a job before it is queued (download.Downloader.Check):
 	// forged locations and document ids never reach the queue.
 	Check func(jobs.Job) error
 	// Logger gets structured logs; nil discards them.
 	Logger *slog.Logger
+}
+
+// TokenVerifier checks a bearer token (for example a go-oidc IDTokenVerifier
+// wrapped by OIDCVerifier).
+type TokenVerifier interface {
+	Verify(ctx context.Context, rawToken string) error
 }
 
 // Stats count what the handler did.
@@ -135,9 +155,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusMethodNotAllowed, "method %s not allowed", r.Method)
 		return
 	}
-	if !h.authorized(r) {
+	// Authentication comes before anything else: an unauthenticated request
+	// costs no body read, no parsing and no work.
+	if why := h.unauthorized(r); why != "" {
 		h.stats.unauthorized.Add(1)
-		h.fail(w, r, http.StatusUnauthorized, "missing or wrong secret in the %q query parameter", h.opts.SecretParam)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="acsrec"`)
+		h.fail(w, r, http.StatusUnauthorized, "%s", why)
 		return
 	}
 	if r.Method == http.MethodOptions {
@@ -147,13 +170,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.post(w, r)
 }
 
-// authorized compares the secret in constant time (hashes have one length).
-func (h *Handler) authorized(r *http.Request) bool {
-	if h.opts.Secret == "" {
-		return true
+// unauthorized says why r is not authenticated, or "" when it is. The secret
+// is compared in constant time (hashes have one length).
+func (h *Handler) unauthorized(r *http.Request) string {
+	if h.opts.Secret != "" {
+		got := sha256.Sum256([]byte(r.URL.Query().Get(h.opts.SecretParam)))
+		if subtle.ConstantTimeCompare(got[:], h.hash[:]) != 1 {
+			return fmt.Sprintf("missing or wrong secret in the %q query parameter", h.opts.SecretParam)
+		}
 	}
-	got := sha256.Sum256([]byte(r.URL.Query().Get(h.opts.SecretParam)))
-	return subtle.ConstantTimeCompare(got[:], h.hash[:]) == 1
+	if h.opts.Tokens != nil {
+		return bearerProblem(r, h.opts.Tokens)
+	}
+	return ""
+}
+
+// bearerProblem checks r's bearer token with v; "" means it is valid.
+func bearerProblem(r *http.Request, v TokenVerifier) string {
+	scheme, raw, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+		return "no bearer token: send Authorization: Bearer <JWT>"
+	}
+	if err := v.Verify(r.Context(), strings.TrimSpace(raw)); err != nil {
+		return "invalid bearer token: " + err.Error()
+	}
+	return ""
 }
 
 // handshake answers the CloudEvents abuse-protection OPTIONS request.
@@ -183,17 +224,13 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		switch {
-		case err != nil:
-			h.fail(w, r, http.StatusUnsupportedMediaType, "bad Content-Type %q", ct)
-			return
-		case mt != "application/json" && mt != "application/cloudevents+json" && mt != "application/cloudevents-batch+json" &&
-			mt != "text/plain" && r.Header.Get("ce-specversion") == "":
-			h.fail(w, r, http.StatusUnsupportedMediaType, "Content-Type %q is not JSON or CloudEvents", mt)
-			return
-		}
+	if why := h.contentTypeProblem(r); why != "" {
+		h.fail(w, r, http.StatusUnsupportedMediaType, "%s", why)
+		return
+	}
+	if r.Header.Get("aeg-event-type") == "" && !h.opts.Lenient {
+		h.fail(w, r, http.StatusBadRequest, "no aeg-event-type header: Event Grid sends it with every delivery")
+		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBody))
 	if err != nil {
@@ -227,6 +264,27 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.notify(w, r, events)
+}
+
+// contentTypeProblem says why r's body type is refused, or "".
+func (h *Handler) contentTypeProblem(r *http.Request) string {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		if h.opts.Lenient {
+			return ""
+		}
+		return "no Content-Type: Event Grid sends application/json or a CloudEvents JSON type"
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("bad Content-Type %q", ct)
+	case mt == "application/json" || mt == "application/cloudevents+json" || mt == "application/cloudevents-batch+json":
+		return ""
+	case h.opts.Lenient && (mt == "text/plain" || r.Header.Get("ce-specversion") != ""):
+		return ""
+	}
+	return fmt.Sprintf("Content-Type %q is not JSON or CloudEvents JSON", mt)
 }
 
 // fail answers a JSON error and logs it.

@@ -57,9 +57,12 @@ func newStore(t *testing.T) *jobs.Store {
 	return s
 }
 
-// send posts body to h and returns the recorder.
+// send posts body to h and returns the recorder. It sends what Event Grid
+// sends (a JSON Notification) unless header says otherwise ("" removes).
 func send(h http.Handler, method, target, body string, header ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("aeg-event-type", "Notification")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -197,6 +200,11 @@ func TestBadRequests(t *testing.T) {
 		{"xml", "POST", ok, good, []string{"Content-Type", "application/xml"}, 415},
 		{"deletion", "POST", ok, good, []string{"aeg-event-type", "SubscriptionDeletion"}, 200},
 		{"good", "POST", ok, good, []string{"aeg-event-type", "Notification"}, 200},
+		// A browser page can post these cross-origin without a preflight.
+		{"text/plain", "POST", ok, good, []string{"Content-Type", "text/plain"}, 415},
+		{"form", "POST", ok, good, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415},
+		{"no content type", "POST", ok, good, []string{"Content-Type", ""}, 415},
+		{"no aeg-event-type", "POST", ok, good, []string{"aeg-event-type", ""}, 400},
 	} {
 		w := send(h, c.method, c.target, c.body, c.header...)
 		if w.Code != c.want {

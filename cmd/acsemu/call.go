@@ -58,6 +58,9 @@ func callSimulate(ctx context.Context, fs *flag.FlagSet, args []string, env func
 		if err != nil {
 			return err
 		}
+		if cfg.CustomAccessKey {
+			return errors.New("the emulator uses a custom access key, which its control plane does not reveal: pass --connection-string")
+		}
 		conn = cfg.ConnectionString
 	}
 	parsed, err := signer.ParseConnectionString(conn)

@@ -21,7 +21,14 @@ func clientFlags(fs *flag.FlagSet, env func(string) string) func() (*control.Cli
 		def = "http://" + emulator.DefaultAddr
 	}
 	u := fs.String("url", def, "emulator base URL (ACSEMU_URL)")
-	return func() (*control.Client, error) { return control.NewClient(*u, nil) }
+	token := fs.String("control-token", env("ACSEMU_CONTROL_TOKEN"), "the emulator's control token, if it was started with one (ACSEMU_CONTROL_TOKEN)")
+	return func() (*control.Client, error) {
+		c, err := control.NewClient(*u, nil)
+		if err != nil {
+			return nil, err
+		}
+		return c.WithToken(*token), nil
+	}
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -125,6 +132,8 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 		return requests(ctx, fs, args[1:], newClient, stdout)
 	case "faults":
 		return faultsCommand(ctx, fs, args[1:], newClient, stdout)
+	case "tokens":
+		return tokensCommand(ctx, fs, args[1:], newClient, stdout)
 	case "subscription", "deliveries", "deadletters", "events":
 		return eventsCommand(ctx, name, fs, args[1:], newClient, stdout)
 	}

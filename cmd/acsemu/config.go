@@ -35,6 +35,9 @@ type ServeConfig struct {
 	MalformedRange httprange.MalformedPolicy
 	// StorageValidators sends ETag and Last-Modified on storage downloads.
 	StorageValidators bool
+	ControlToken      string   // required on every control call when set
+	AllowedHosts      []string // extra Host names the control plane answers
+	WebhookAllow      []string // allowed subscription endpoint hosts; empty: any
 }
 
 // LoadServe reads `acsemu serve` flags from args and defaults from env.
@@ -63,6 +66,9 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	malformed := fs.String("malformed-range", get("MALFORMED_RANGE", "ignore"), "answer to a syntactically invalid Range: ignore (RFC 9110: 200 with the whole file) or reject (the real service's HTML 400) (ACSEMU_MALFORMED_RANGE)")
 	faultsFile := fs.String("faults", get("FAULTS", ""), "JSON file with a list of fault rules to install at start (ACSEMU_FAULTS)")
 	validators := fs.String("storage-validators", get("STORAGE_VALIDATORS", "false"), "send ETag and Last-Modified on storage downloads; the real storage was not recorded sending them (ACSEMU_STORAGE_VALIDATORS)")
+	token := fs.String("control-token", get("CONTROL_TOKEN", ""), "if set, every control-plane call must send Authorization: Bearer <token> (ACSEMU_CONTROL_TOKEN)")
+	allowedHosts := fs.String("allowed-hosts", get("ALLOWED_HOSTS", ""), "comma-separated extra host names the control plane answers besides loopback (DNS rebinding protection; * allows any) (ACSEMU_ALLOWED_HOSTS)")
+	webhookAllow := fs.String("webhook-allow", get("WEBHOOK_ALLOW", ""), "comma-separated hosts (host, host:port, *.domain) Event Grid subscriptions may deliver to; empty allows any (ACSEMU_WEBHOOK_ALLOW)")
 	if err := fs.Parse(args); err != nil {
 		return ServeConfig{}, err
 	}
@@ -101,11 +107,8 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	boolean("strict-auth", *strict, &cfg.StrictAuth)
 	boolean("verbose", *verbose, &cfg.Verbose)
 	boolean("storage-validators", *validators, &cfg.StorageValidators)
-	for _, h := range strings.Split(*hosts, ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			cfg.TLSHosts = append(cfg.TLSHosts, h)
-		}
-	}
+	cfg.TLSHosts = splitList(*hosts)
+	cfg.ControlToken, cfg.AllowedHosts, cfg.WebhookAllow = *token, splitList(*allowedHosts), splitList(*webhookAllow)
 	cfg.StorageBaseURL, cfg.PublicURL, cfg.CADir, cfg.StorageHost = *storage, *public, *caDir, strings.TrimSpace(*storageHost)
 	switch *malformed {
 	case "ignore":
@@ -135,5 +138,17 @@ func (c ServeConfig) Options() emulator.Options {
 	return emulator.Options{Addr: c.Addr, AccessKey: c.AccessKey, MaxClockSkew: skew, Seed: c.Seed, TLS: c.TLS,
 		TLSHosts: c.TLSHosts, CADir: c.CADir, StorageHost: c.StorageHost, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
 		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange,
-		StorageValidators: c.StorageValidators}
+		StorageValidators: c.StorageValidators,
+		ControlToken:      c.ControlToken, AllowedHosts: c.AllowedHosts, WebhookAllowList: c.WebhookAllow}
+}
+
+// splitList reads a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, h := range strings.Split(v, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }

@@ -20,8 +20,11 @@ Contract-tests your Event Grid webhook and recording downloader: starts an
 emulator on --addr (configure your app with the connection string it prints;
 the default address gives the documented one), subscribes your webhook, sends
 recording events and injects a connection reset, a 503 with Retry-After and a
-duplicate delivery, then reports what your code did wrong. Exit code 1 when a
-required check fails, or a recommended one you did not waive (--waive).
+duplicate delivery, then attacks it (a delivery without the URL's secret, a
+location on another host, an event whose locations name another document; bad
+tokens with --entra-audience, a forged callback JWT with --callback) and
+reports what your code did wrong. Exit code 1 when a required check fails, or
+a recommended one you did not waive (--waive).
 
 Over HTTPS with a CA your app trusts before the emulator starts:
   acsemu ca --dir .acsemu-ca        # once, before your app starts
@@ -63,6 +66,8 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 	storageHost := fs.String("storage-host", env("ACSEMU_STORAGE_HOST"), "host name in the events' chunk locations, e.g. us-storage.asm.skype.com; scheme and port follow from --addr (ACSEMU_STORAGE_HOST)")
 	storage := fs.String("storage-url", "", "scheme://host[:port] written in the events' chunk locations, when --storage-host is not enough")
 	public := fs.String("public-url", "", "the emulator's URL as your webhook reaches it, e.g. from a container (default its URL)")
+	entra := fs.String("entra-audience", "", "subscribe with Entra ID delivery auth for this application id or URI (tokens issued by the emulator) and check that bad tokens are refused")
+	callback := fs.String("callback", "", "your Call Automation callback URL: check that a callback with a forged JWT is refused")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -97,7 +102,8 @@ func runContract(ctx context.Context, args []string, env func(string) string, st
 		started(srv)
 	}
 	rep, err := contract.Run(ctx, contract.Config{Control: srv.Control(), Webhook: *webhook, OutputDir: *output,
-		WaitForWebhook: *wait, Timeout: *timeout, Idle: *idle, Quiet: *quiet, MaxLatency: *latency, Seed: srv.Seed(), Waivers: waived})
+		WaitForWebhook: *wait, Timeout: *timeout, Idle: *idle, Quiet: *quiet, MaxLatency: *latency, Seed: srv.Seed(), Waivers: waived,
+		EntraAudience: *entra, CallbackURL: *callback})
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func contractAgainst(t *testing.T, flaw brokenhooks.Flaw, extra ...string) (stri
 		hook.Store(h)
 	}
 	var out bytes.Buffer
-	args := append([]string{"--webhook", hs.URL + "/events", "--addr", "127.0.0.1:0", "--quiet", "300ms", "--timeout", "20s"}, extra...)
+	args := append([]string{"--webhook", hs.URL + "/events?code=" + brokenhooks.Secret, "--addr", "127.0.0.1:0", "--quiet", "300ms", "--timeout", "20s"}, extra...)
 	err := runContract(context.Background(), args, envOf(nil), &out, io.Discard, started)
 	return out.String(), err
 }
@@ -47,7 +47,7 @@ func contractAgainst(t *testing.T, flaw brokenhooks.Flaw, extra ...string) (stri
 func TestContractFailsWithTheFlawAndWritesJUnit(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "contract.xml")
 	out, err := contractAgainst(t, brokenhooks.RestartsFromZero, "--junit-report", junit)
-	if err == nil || !strings.Contains(err.Error(), `1 of 11 checks failed, first "resume-after-reset"`) {
+	if err == nil || !strings.Contains(err.Error(), `1 of 16 checks failed, first "resume-after-reset"`) {
 		t.Fatalf("err = %v, want 1 failed check\n%s", err, out)
 	}
 	for _, want := range []string{
@@ -57,7 +57,7 @@ func TestContractFailsWithTheFlawAndWritesJUnit(t *testing.T) {
 			"        after the connection reset at byte 163840 your client asked for bytes=0- instead of bytes=163840-: it re-downloaded 163840 bytes\n",
 		"PASS    waits for Retry-After after a 503",
 		"SKIP    writes files whose SHA-256 matches the service's",
-		"8 passed, 1 failed, 1 informational, 1 skipped in ",
+		"11 passed, 1 failed, 1 informational, 3 skipped in ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -82,8 +82,8 @@ func TestContractFailsWithTheFlawAndWritesJUnit(t *testing.T) {
 	if err := xml.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("JUnit report: %v\n%s", err, raw)
 	}
-	if doc.Tests != 11 || doc.Failures != 1 || len(doc.Suite.Cases) != 11 {
-		t.Fatalf("JUnit: %d tests, %d failures, %d cases; want 11, 1, 11\n%s", doc.Tests, doc.Failures, len(doc.Suite.Cases), raw)
+	if doc.Tests != 16 || doc.Failures != 1 || len(doc.Suite.Cases) != 16 {
+		t.Fatalf("JUnit: %d tests, %d failures, %d cases; want 16, 1, 16\n%s", doc.Tests, doc.Failures, len(doc.Suite.Cases), raw)
 	}
 	c := doc.Suite.Cases[7]
 	if c.Name != "resumes from the exact byte after a connection reset" || c.Failure == nil ||
@@ -116,7 +116,7 @@ func TestContractPassesAgainstACorrectWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatalf("err = %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "9 passed, 0 failed, 1 informational, 1 skipped in ") {
+	if !strings.Contains(out, "12 passed, 0 failed, 1 informational, 3 skipped in ") {
 		t.Errorf("report:\n%s", out)
 	}
 }
@@ -126,14 +126,14 @@ func TestContractPassesAgainstACorrectWebhook(t *testing.T) {
 // name, the reason shown in the report and the JUnit output.
 func TestContractWaivesARecommendationByFlagOrFile(t *testing.T) {
 	out, err := contractAgainst(t, brokenhooks.SkipsMetadata)
-	if err == nil || !strings.Contains(err.Error(), `1 of 11 checks failed, first "metadata"`) ||
+	if err == nil || !strings.Contains(err.Error(), `1 of 16 checks failed, first "metadata"`) ||
 		!strings.Contains(out, "FAIL    downloads each chunk's metadata (recommended)\n        your client never downloaded the metadata (metadataLocation) of chunk 0") ||
 		!strings.Contains(out, "waive this check (--waive metadata) if your app does not need it") {
 		t.Fatalf("err = %v, want the metadata recommendation failed\n%s", err, out)
 	}
 	if out, err := contractAgainst(t, brokenhooks.SkipsMetadata, "--waive", "metadata"); err != nil ||
 		!strings.Contains(out, "WAIVED  downloads each chunk's metadata (recommended)\n        waived (waived with --waive): your client never downloaded") ||
-		!strings.Contains(out, "8 passed, 0 failed, 1 informational, 1 waived, 1 skipped in ") {
+		!strings.Contains(out, "11 passed, 0 failed, 1 informational, 1 waived, 3 skipped in ") {
 		t.Fatalf("--waive metadata: err = %v\n%s", err, out)
 	}
 	dir := t.TempDir()

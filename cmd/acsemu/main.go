@@ -54,6 +54,7 @@ Usage:
                                        Event Grid subscriptions (acsemu subscription for details)
   acsemu deliveries | deadletters      Event Grid delivery attempts and dead letters
   acsemu events publish FILE|-         publish any Event Grid or CloudEvents JSON
+  acsemu tokens fault|faults|clear     spoil the callback / delivery tokens (acsemu tokens for details)
   acsemu ca                            print the CA certificate (TLS mode)
   acsemu ca --dir DIR                  create (first time) and print the persistent CA that
                                        serve/contract --ca-dir DIR use: trust it before they start

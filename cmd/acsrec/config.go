@@ -1,17 +1,21 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/client/webhook"
 )
 
 // Config is acsrec's configuration, from flags and ACSREC_* environment
@@ -36,6 +40,16 @@ type Config struct {
 	Verbose             bool
 	// Delete removes each document from the service once it is on disk.
 	Delete bool
+
+	// serve's authentication: the ?code= secret (generated when neither it nor
+	// a token issuer is given), Event Grid's Entra ID bearer tokens, and the
+	// Call Automation callback tokens.
+	SecretGenerated                  bool
+	OIDCIssuer, OIDCAudience         string
+	CallbackIssuer, CallbackAudience string
+	// InsecureNoAuth accepts unauthenticated deliveries; InsecureLenient
+	// accepts deliveries without aeg-event-type or with a non-JSON body.
+	InsecureNoAuth, InsecureLenient bool
 
 	// sign
 	Method     string
@@ -86,6 +100,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	allow := str("allow-hosts", "", "comma-separated hosts besides the endpoint's that downloads may use, e.g. *.asm.skype.com (any port unless the pattern names one: *.asm.skype.com:443)")
 	var out, state, parallel, logFormat, progress, verbose, listen, secret, del *string
 	var method, body, date, acsHost, legacy, send *string
+	var oidcIssuer, oidcAudience, cbIssuer, cbAudience, noAuth, lenient *string
 	if cfg.Command != "sign" {
 		out = str("out", "recordings", "output folder")
 		state = str("state", "", "job store file (default <out>/.acsrec.db)")
@@ -97,7 +112,13 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	}
 	if cfg.Command == "serve" {
 		listen = str("listen", "127.0.0.1:8080", "webhook listen address HOST:PORT")
-		secret = str("secret", "", "shared secret Event Grid must send as ?code=<secret> (put it in the subscription's endpoint URL)")
+		secret = str("secret", "", "shared secret Event Grid must send as ?code=<secret> (put it in the subscription's endpoint URL); without it and without --oidc-issuer, one is generated and the URL to subscribe printed")
+		oidcIssuer = str("oidc-issuer", "", "require Event Grid's Entra ID bearer token from this issuer (https://login.microsoftonline.com/<tenant>/v2.0, or the emulator's URL)")
+		oidcAudience = str("oidc-audience", "", "the audience those tokens must have: the subscription's azureActiveDirectoryApplicationIdOrUri")
+		cbAudience = str("callback-audience", "", "accept Call Automation callbacks on POST /callbacks, whose JWT must have this audience: the ACS resource's immutable id")
+		cbIssuer = str("callback-issuer", "", "issuer of the callback JWTs (default "+webhook.ACSCallbackIssuer+", or the endpoint's URL when it is not an Azure host)")
+		noAuth = str("insecure-no-auth", "false", "INSECURE: accept deliveries without a secret or token (any local web page can then forge events)")
+		lenient = str("insecure-lenient", "false", "INSECURE: accept deliveries without aeg-event-type or with a text/plain body (a web page can post those cross-origin)")
 	}
 	if cfg.Command == "sign" {
 		method = str("method", "GET", "HTTP method")
@@ -173,6 +194,18 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		if !strings.Contains(cfg.Listen, ":") {
 			bad("listen", fmt.Errorf("%q is not HOST:PORT", cfg.Listen))
 		}
+		cfg.OIDCIssuer, cfg.OIDCAudience = *oidcIssuer, *oidcAudience
+		if (cfg.OIDCIssuer == "") != (cfg.OIDCAudience == "") {
+			bad("oidc-issuer", errors.New("--oidc-issuer and --oidc-audience go together"))
+		}
+		cfg.CallbackIssuer, cfg.CallbackAudience = *cbIssuer, *cbAudience
+		if cfg.CallbackAudience != "" && cfg.CallbackIssuer == "" && cfg.ConnectionString.Endpoint != nil {
+			cfg.CallbackIssuer = defaultCallbackIssuer(cfg.ConnectionString.Endpoint)
+		}
+		cfg.InsecureNoAuth, cfg.InsecureLenient = boolean("insecure-no-auth", *noAuth), boolean("insecure-lenient", *lenient)
+		if cfg.Secret == "" && cfg.OIDCIssuer == "" && !cfg.InsecureNoAuth {
+			cfg.Secret, cfg.SecretGenerated = generateSecret(), true
+		}
 		if len(cfg.Args) > 0 {
 			errs = append(errs, fmt.Errorf("serve takes no arguments, got %q", cfg.Args))
 		}
@@ -182,4 +215,20 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		}
 	}
 	return cfg, errors.Join(errs...)
+}
+
+// defaultCallbackIssuer is Call Automation's issuer for an Azure endpoint, and
+// the endpoint itself otherwise (the emulator issues its own tokens).
+func defaultCallbackIssuer(endpoint *url.URL) string {
+	if strings.HasSuffix(strings.ToLower(endpoint.Hostname()), ".communication.azure.com") {
+		return webhook.ACSCallbackIssuer
+	}
+	return strings.TrimRight((&url.URL{Scheme: endpoint.Scheme, Host: endpoint.Host}).String(), "/")
+}
+
+// generateSecret makes a ?code= secret: 128 random bits, URL-safe.
+func generateSecret() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
 }

@@ -34,8 +34,28 @@ func TestLoadServe(t *testing.T) {
 		t.Errorf("%+v", cfg)
 	}
 	cfg, err = Load([]string{"serve"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
-	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 || cfg.Secret != "" {
+	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 {
 		t.Errorf("defaults %+v %v", cfg, err)
+	}
+	// Secure by default: with no authentication method, a secret is generated.
+	if len(cfg.Secret) != 32 || !cfg.SecretGenerated || cfg.InsecureNoAuth {
+		t.Errorf("default authentication: secret %q generated %v", cfg.Secret, cfg.SecretGenerated)
+	}
+	again, _ := Load([]string{"serve"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
+	if again.Secret == cfg.Secret {
+		t.Error("two runs generated the same secret")
+	}
+	cfg, err = Load([]string{"serve", "--insecure-no-auth", "true"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
+	if err != nil || cfg.Secret != "" || !cfg.InsecureNoAuth {
+		t.Errorf("opted out: %+v %v", cfg, err)
+	}
+	cfg, err = Load([]string{"serve", "--oidc-issuer", "https://login.microsoftonline.com/t/v2.0", "--oidc-audience", "api://x",
+		"--callback-audience", "guid"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
+	if err != nil || cfg.Secret != "" || cfg.CallbackIssuer != "https://acscallautomation.communication.azure.com" {
+		t.Errorf("token auth: %+v %v", cfg, err)
+	}
+	if _, err := Load([]string{"serve", "--oidc-issuer", "https://x"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard); err == nil {
+		t.Error("--oidc-issuer without --oidc-audience was accepted")
 	}
 }
 

@@ -158,7 +158,7 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 	proxy.start(strings.TrimPrefix(srv.URL(), "http://"))
 	doc := recording(t, srv, 1, 1_000_000).Documents[0]
 	out := t.TempDir()
-	env := []string{"ACSREC_CONNECTION_STRING=endpoint=http://" + proxy.ln.Addr().String() + "/;accesskey=" + emulator.DevAccessKeyBase64, "ACSREC_OUT=" + out}
+	env := []string{"ACSREC_CONNECTION_STRING=endpoint=http://" + proxy.ln.Addr().String() + "/;accesskey=" + emulator.DevAccessKeyBase64, "ACSREC_OUT=" + out, "ACSREC_SECRET=crash-secret"}
 	partial := filepath.Join(out, doc.ID+".media.partial")
 	size := func() int64 {
 		fi, err := os.Stat(partial)
@@ -171,7 +171,10 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 	child, addr := startChild(t, env)
 	body := fmt.Sprintf(`[{"id":"e1","subject":"s","eventType":"Microsoft.Communication.RecordingFileStatusUpdated","dataVersion":"1.0","data":%s}]`,
 		eventData(control.Recording{Documents: []control.Document{doc}}))
-	resp, err := http.Post("http://"+addr+"/", "application/json", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/?code=crash-secret", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("aeg-event-type", "Notification")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("delivery: %v %v", resp, err)
 	}
@@ -193,7 +196,9 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 	}
 	checkFiles(t, out, doc)
 	ctx := context.Background()
-	ranged, _ := srv.Control().Requests(ctx, control.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia, HasRange: "yes"})
+	resumes := journal.Filter{Plane: journal.PlaneData, Target: journal.TargetMedia, HasRange: "yes"}
+	emulatortest.AwaitRequests(t, srv, resumes, 1) // journaled when the answer ends, maybe after the child exits
+	ranged, _ := srv.Control().Requests(ctx, resumes)
 	if want := fmt.Sprintf("bytes=%d-", onDisk); len(ranged) != 1 || ranged[0].RangeAsked != want {
 		t.Fatalf("ranged requests %+v, want one %s", ranged, want)
 	}

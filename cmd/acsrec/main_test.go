@@ -128,7 +128,9 @@ func TestDownloadCommand(t *testing.T) {
 	if n := strings.Count(stdout.String(), "\n"); n != 4 {
 		t.Errorf("stdout:\n%s", stdout.String())
 	}
-	n, _ := srv.Control().CountRequests(context.Background(), control.RequestFilter{Plane: journal.PlaneData, PathPrefix: "/recording/download/"})
+	preview := journal.Filter{Plane: journal.PlaneData, PathPrefix: "/recording/download/"}
+	emulatortest.AwaitRequests(t, srv, preview, 2) // journaled when each answer ends
+	n, _ := srv.Control().CountRequests(context.Background(), preview)
 	if n != 2 {
 		t.Errorf("%d preview API requests, want 2", n)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -59,7 +60,15 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer, onListen func(addr
 	counts, _ := store.Counts()
 	log.Info("job store opened", "path", cfg.State, "pending", counts[jobs.Pending], "done", counts[jobs.Done], "failed", counts[jobs.Failed])
 
-	hook := webhook.New(store, webhook.Options{Secret: cfg.Secret, Check: dl.Check, Logger: log})
+	hookOpts := webhook.Options{Secret: cfg.Secret, Check: dl.Check, Logger: log, Lenient: cfg.InsecureLenient}
+	if cfg.OIDCIssuer != "" {
+		hookOpts.Tokens = webhook.NewOIDCVerifier(cfg.OIDCIssuer, cfg.OIDCAudience, nil)
+	}
+	hook := webhook.New(store, hookOpts)
+	callbacks := &webhook.Callbacks{Logger: log}
+	if cfg.CallbackAudience != "" {
+		callbacks.Tokens = webhook.NewCallbackVerifier(cfg.CallbackIssuer, cfg.CallbackAudience, nil)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		c, err := store.Counts()
@@ -70,6 +79,7 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer, onListen func(addr
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"jobs": c, "webhook": hook.Stats()})
 	})
+	mux.Handle("/callbacks", callbacks)
 	mux.Handle("/", hook)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -78,8 +88,10 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer, onListen func(addr
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	// Before "acsrec serving", which scripts wait for.
+	announceAuth(cfg, log, stderr, "http://"+ln.Addr().String()+"/")
 	log.Info("acsrec serving", "webhook", "http://"+ln.Addr().String()+"/", "out", cfg.Out,
-		"endpoint", cfg.ConnectionString.Endpoint.String(), "allowHosts", cfg.AllowHosts, "parallel", cfg.Parallel, "secret", cfg.Secret != "")
+		"endpoint", cfg.ConnectionString.Endpoint.String(), "allowHosts", cfg.AllowHosts, "parallel", cfg.Parallel, "secret", cfg.Secret != "", "oidcIssuer", cfg.OIDCIssuer, "callbackIssuer", cfg.CallbackIssuer)
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}
@@ -114,4 +126,20 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer, onListen func(addr
 	counts, _ = store.Counts()
 	log.Info("stopped", "pending", counts[jobs.Pending], "done", counts[jobs.Done], "failed", counts[jobs.Failed])
 	return nil
+}
+
+// announceAuth says how the webhook authenticates deliveries: the exact URL to
+// subscribe when it generated the secret, and loud warnings for each opt-out.
+func announceAuth(cfg Config, log *slog.Logger, stderr io.Writer, base string) {
+	if cfg.SecretGenerated {
+		fmt.Fprintf(stderr, "acsrec: no --secret given, so one was generated. Subscribe Event Grid to:\n  %s?code=%s\n", base, url.QueryEscape(cfg.Secret))
+	}
+	if cfg.InsecureNoAuth && cfg.Secret == "" && cfg.OIDCIssuer == "" {
+		log.Warn("INSECURE: --insecure-no-auth: deliveries are accepted without a secret or token; " +
+			"any process or web page that can reach this port can forge recording events")
+	}
+	if cfg.InsecureLenient {
+		log.Warn("INSECURE: --insecure-lenient: deliveries without aeg-event-type or with a text/plain body are accepted; " +
+			"a web page can post those cross-origin without a CORS preflight")
+	}
 }

@@ -22,6 +22,12 @@ import (
 // startServe runs serve in the test's process until the test ends.
 func startServe(t *testing.T, args ...string) (addr string, env func(string) string) {
 	t.Helper()
+	return startServeLogging(t, io.Discard, args...), nil
+}
+
+// startServeLogging is startServe with serve's stderr going to stderr.
+func startServeLogging(t *testing.T, stderr io.Writer, args ...string) (addr string) {
+	t.Helper()
 	cfg, err := Load(append([]string{"serve", "--listen", "127.0.0.1:0", "--progress", "off"}, args...), os.Getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +35,7 @@ func startServe(t *testing.T, args ...string) (addr string, env func(string) str
 	ctx, cancel := context.WithCancel(context.Background())
 	listening := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, io.Discard, func(a string) { listening <- a }) }()
+	go func() { done <- serve(ctx, cfg, stderr, func(a string) { listening <- a }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -41,7 +47,7 @@ func startServe(t *testing.T, args ...string) (addr string, env func(string) str
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
 	}
-	return addr, nil
+	return addr
 }
 
 // waitFor polls cond on a ticker until it holds or the deadline passes.
@@ -122,6 +128,9 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	waitFor(t, "3 jobs done", func() bool { return health(t, addr)[jobs.Done] == 3 })
 	checkFiles(t, out, rec.Documents...)
+	// A job is done once it has the bytes; the emulator journals each
+	// request when its answer ends, which can be a moment later.
+	emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData}, 6)
 	n, _ := srv.Control().CountRequests(ctx, control.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia})
 	if n != 3 {
 		t.Errorf("%d media requests for 3 chunks delivered 4 times each", n)

@@ -16,6 +16,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"hash"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -192,7 +193,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) Result {
 			", not an RFC 1123 date in GMT like \"Tue, 01 Jul 2025 12:34:56 GMT\"")
 	}
 	if v.skew > 0 {
-		if msg := skewError(v.clock.Now().Sub(t), v.skew); msg != "" {
+		if msg := skewError(v.clock.Now(), t, v.skew); msg != "" {
 			return fail(FailClockSkew, msg)
 		}
 	}
@@ -327,15 +328,22 @@ func variantName(base string, legacy bool) string {
 	return base + LegacyDateSuffix
 }
 
-// skewError explains a date too far from the clock, "" when d is within max.
-func skewError(d, max time.Duration) string {
-	dir := "behind"
-	if d < 0 {
-		d, dir = -d, "ahead of"
-	}
-	if d <= max {
+// skewError explains a date too far from the clock, "" when it is within max.
+// It compares instants, never their difference: now.Sub(date) saturates at
+// about 292 years, and negating the saturated minimum stays negative, so a
+// date far enough ahead used to pass as "within" the skew.
+func skewError(now, date time.Time, max time.Duration) string {
+	if !date.Before(now.Add(-max)) && !date.After(now.Add(max)) {
 		return ""
 	}
-	return "request date is " + d.Round(time.Millisecond).String() + " " + dir +
+	d, dir := now.Sub(date), "behind"
+	if date.After(now) {
+		d, dir = date.Sub(now), "ahead of"
+	}
+	amount := d.Round(time.Millisecond).String()
+	if d == math.MaxInt64 { // saturated: the real distance does not fit a Duration
+		amount = "more than 292 years"
+	}
+	return "request date is " + amount + " " + dir +
 		" the emulator clock, more than the allowed " + max.String()
 }

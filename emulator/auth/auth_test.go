@@ -125,15 +125,20 @@ func TestBothDateHeaders(t *testing.T) {
 func TestClockSkew(t *testing.T) {
 	for _, c := range []struct {
 		offset time.Duration // clock minus request date
+		years  int           // added to the clock, for distances no Duration holds
 		want   string        // "" means OK
 	}{
-		{0, ""},
-		{15 * time.Minute, ""},
-		{-15 * time.Minute, ""},
-		{16*time.Minute + 3*time.Second, "request date is 16m3s behind the emulator clock, more than the allowed 15m0s"},
-		{-(15*time.Minute + 500*time.Millisecond), "request date is 15m0.5s ahead of the emulator clock, more than the allowed 15m0s"},
+		{0, 0, ""},
+		{15 * time.Minute, 0, ""},
+		{-15 * time.Minute, 0, ""},
+		{16*time.Minute + 3*time.Second, 0, "request date is 16m3s behind the emulator clock, more than the allowed 15m0s"},
+		{-(15*time.Minute + 500*time.Millisecond), 0, "request date is 15m0.5s ahead of the emulator clock, more than the allowed 15m0s"},
+		// Beyond ~292 years clock.Sub(date) saturates; a date that far ahead
+		// used to pass the check.
+		{0, -300, "request date is more than 292 years ahead of the emulator clock, more than the allowed 15m0s"},
+		{0, 300, "request date is more than 292 years behind the emulator clock, more than the allowed 15m0s"},
 	} {
-		clk := clock.NewManual(testDate.Add(c.offset))
+		clk := clock.NewManual(testDate.AddDate(c.years, 0, 0).Add(c.offset))
 		v, err := NewVerifier(Options{AccessKey: testKey, MaxClockSkew: 15 * time.Minute, Clock: clk})
 		if err != nil {
 			t.Fatal(err)

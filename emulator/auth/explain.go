@@ -12,7 +12,7 @@ import (
 // must fit the response header wire.Write puts it in.
 const maxQuoted = 300
 
-func quote(s string) string { return strconv.Quote(hmacsig.Clip(s, maxQuoted)) }
+func quote(s string) string { return hmacsig.Quote(s, maxQuoted) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
@@ -107,7 +107,7 @@ func noMatch(strict, hasXMSHost bool, cands []candidate) string {
 		b.WriteString("signature matches no accepted variant (tried " + strings.Join(names, ", ") + ")")
 	}
 	b.WriteString("; the emulator expected the documented string-to-sign " +
-		strconv.Quote(hmacsig.Clip(cands[0].parts.String(), 3*maxQuoted)) +
+		hmacsig.Quote(cands[0].parts.String(), 3*maxQuoted) +
 		xmsHostHint(cands) +
 		"; check the access key and the method, path and query, date, host and content hash the client signs, or send " +
 		DebugHeader + " with the client's string-to-sign (newlines as \\n) to have them compared one by one")
@@ -119,7 +119,7 @@ func noMatch(strict, hasXMSHost bool, cands []candidate) string {
 func xmsHostHint(cands []candidate) string {
 	for _, c := range cands {
 		if c.name == VariantXMSHost {
-			return " (or, for a download signed for x-ms-host, " + strconv.Quote(hmacsig.Clip(c.parts.String(), 3*maxQuoted)) + ")"
+			return " (or, for a download signed for x-ms-host, " + hmacsig.Quote(c.parts.String(), 3*maxQuoted) + ")"
 		}
 	}
 	return ""

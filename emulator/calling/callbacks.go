@@ -50,6 +50,8 @@ type notifier struct {
 	backoff  time.Duration
 	timeout  time.Duration
 	wake     chan struct{}
+	// authorize is Options.Authorize (nil: no Authorization header).
+	authorize func() (string, error)
 
 	mu    sync.Mutex
 	queue []callback
@@ -163,6 +165,9 @@ func (n *notifier) post(ctx context.Context, cb callback) (int, error) {
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", userAgent)
+	if err := n.setAuthorization(req); err != nil {
+		return 0, err
+	}
 	resp, err := n.hc.Do(req)
 	if err != nil {
 		return 0, err
@@ -187,4 +192,19 @@ func (n *notifier) record(cb callback, status int, took time.Duration, note stri
 		e.Path, e.Query, e.RemoteAddr = u.Path, u.RawQuery, u.Host
 	}
 	n.journal.Add(e)
+}
+
+// setAuthorization adds the callback's bearer token (a fresh one per request).
+func (n *notifier) setAuthorization(req *http.Request) error {
+	if n.authorize == nil {
+		return nil
+	}
+	v, err := n.authorize()
+	if err != nil {
+		return fmt.Errorf("sign the callback: %w", err)
+	}
+	if v != "" {
+		req.Header.Set("Authorization", v)
+	}
+	return nil
 }

@@ -95,6 +95,7 @@ func TestClockControlRoutes(t *testing.T) {
 	}
 	for _, body := range []string{`{"advance":"-1h"}`, `{"advance":"0s"}`, `{"advance":"soon"}`, `{"back":"1h"}`} {
 		req, _ := http.NewRequest(http.MethodPost, e.srv.URL()+"/_emulator/clock", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

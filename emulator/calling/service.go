@@ -69,6 +69,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// Logger receives lifecycle and failure lines; nil discards.
 	Logger *slog.Logger
+	// Authorize, if set, returns the Authorization header of each callback
+	// request ("" sends none): Call Automation signs every callback with a
+	// fresh JWT. An error fails that attempt.
+	Authorize func() (string, error)
 }
 
 // Service is the Call Automation recording API of one emulator: its
@@ -126,7 +130,8 @@ func New(opts Options) *Service {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.cb = &notifier{clk: s.clk, base: s.base, hc: opts.HTTPClient, journal: opts.Journal, log: s.log,
-		attempts: opts.CallbackAttempts, backoff: opts.CallbackBackoff, timeout: opts.CallbackTimeout, wake: make(chan struct{}, 1)}
+		attempts: opts.CallbackAttempts, backoff: opts.CallbackBackoff, timeout: opts.CallbackTimeout, wake: make(chan struct{}, 1),
+		authorize: opts.Authorize}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

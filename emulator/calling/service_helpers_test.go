@@ -1,11 +1,11 @@
 package calling_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -56,13 +56,15 @@ func (s *serviceServer) must(t *testing.T, method, path string, want int) {
 	}
 }
 
-// waitJournal spins until the journal holds n entries matching f (the
+// waitJournal waits until the journal holds n entries matching f (the
 // notifier journals an attempt right after the endpoint answered it).
 func waitJournal(t *testing.T, j *journal.Journal, f journal.Filter, n int) []journal.Entry {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for j.Count(f) < n && time.Now().Before(deadline) {
-		runtime.Gosched()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	es, err := j.Await(ctx, f, n)
+	if err != nil {
+		t.Fatalf("journal has %d entries matching %s, want %d: %v", len(es), f, n, err)
 	}
-	return j.Query(f)
+	return es
 }

@@ -24,8 +24,17 @@ const maxResponse = 64 << 20
 
 // Client talks to one emulator's control plane.
 type Client struct {
-	base *url.URL
-	hc   *http.Client
+	base  *url.URL
+	hc    *http.Client
+	token string
+}
+
+// WithToken returns a copy of c that sends the emulator's control token
+// (acsemu serve --control-token) with every call; "" sends none.
+func (c *Client) WithToken(token string) *Client {
+	cp := *c
+	cp.token = token
+	return &cp
 }
 
 // NewClient returns a client for the emulator at baseURL (for example
@@ -61,6 +70,9 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound
 }
 
+// rawJSON is a request body that is already JSON.
+type rawJSON []byte
+
 // do sends in (JSON, unless it is an io.Reader or nil) to path under the
 // control prefix, and decodes a JSON answer into out (unless out is nil or a
 // *[]byte, which receives the raw body).
@@ -74,6 +86,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	contentType := ""
 	switch v := in.(type) {
 	case nil:
+	case rawJSON:
+		body, contentType = bytes.NewReader(v), "application/json"
 	case io.Reader:
 		body, contentType = v, "application/octet-stream"
 	default:
@@ -87,8 +101,16 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return fmt.Errorf("control: %w", err)
 	}
+	if contentType == "" && method != http.MethodGet && method != http.MethodHead {
+		// The control plane refuses state-changing calls without a JSON
+		// content type, so that browser pages cannot send them.
+		contentType = "application/json"
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

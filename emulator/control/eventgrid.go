@@ -1,7 +1,6 @@
 package control
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -66,7 +65,7 @@ func (c *Client) PublishEvents(ctx context.Context, events ...eventgrid.Event) (
 // CloudEvents).
 func (c *Client) PublishJSON(ctx context.Context, body []byte) ([]string, error) {
 	var out eventgrid.PublishResult
-	err := c.do(ctx, http.MethodPost, "events", nil, bytes.NewReader(body), &out)
+	err := c.do(ctx, http.MethodPost, "events", nil, rawJSON(body), &out)
 	return out.IDs, err
 }
 

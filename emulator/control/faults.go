@@ -29,7 +29,7 @@ func (c *Client) AddFaults(ctx context.Context, rules []faults.Rule) ([]faults.R
 // (the format of a rules file).
 func (c *Client) AddFaultsJSON(ctx context.Context, body []byte) ([]faults.RuleStatus, error) {
 	var raw []byte
-	if err := c.do(ctx, http.MethodPost, "faults", nil, bytes.NewReader(body), &raw); err != nil {
+	if err := c.do(ctx, http.MethodPost, "faults", nil, rawJSON(body), &raw); err != nil {
 		return nil, err
 	}
 	if b := bytes.TrimSpace(raw); len(b) > 0 && b[0] == '{' {

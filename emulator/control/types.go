@@ -88,8 +88,12 @@ type Health struct {
 
 // Config is the emulator's effective configuration.
 type Config struct {
-	URL              string  `json:"url"`
-	ConnectionString string  `json:"connectionString"`
+	URL string `json:"url"`
+	// ConnectionString is given only with the public development key; with a
+	// custom key it is empty and CustomAccessKey is true (the control plane
+	// never reveals a custom key).
+	ConnectionString string  `json:"connectionString,omitempty"`
+	CustomAccessKey  bool    `json:"customAccessKey"`
 	StorageBaseURL   string  `json:"storageBaseUrl"`
 	MaxClockSkew     string  `json:"maxClockSkew"`
 	StrictAuth       bool    `json:"strictAuth"`

@@ -45,3 +45,29 @@ func TestAttemptKeepsTheRequestItSentAndWakesWaiters(t *testing.T) {
 		t.Error("an attempt that never happened has a request")
 	}
 }
+
+func TestAttemptRequestHidesSecrets(t *testing.T) {
+	hook := newWebhook(t, hookCfg{notify: status(200)})
+	e, m := newEngine(t, eventgrid.Options{Seed: 1})
+	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "secret", EndpointURL: hook.URL, DeliveryAttributeMappings: []eventgrid.DeliveryAttribute{
+		{Name: "X-Api-Key", Type: "Static", Value: "hunter2-hunter2", IsSecret: true},
+		{Name: "X-Tenant", Type: "Static", Value: "contoso"}}})
+	if err := e.Publish(context.Background(), recordingEvent("ev-1")); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, e, m, "secret")
+	if got := hook.received(); len(got) != 1 || got[0].Header.Get("X-Api-Key") != "hunter2-hunter2" {
+		t.Fatalf("the webhook must still get the secret: %+v", got)
+	}
+	as := e.Attempts(eventgrid.AttemptFilter{Subscription: "secret"})
+	req, ok := e.AttemptRequest(as[0].Seq)
+	if !ok {
+		t.Fatal("no request kept")
+	}
+	if v := req.Header.Get("X-Api-Key"); strings.Contains(v, "hunter2") || !strings.Contains(v, "secret") {
+		t.Errorf("the kept request shows the secret attribute as %q", v)
+	}
+	if v := req.Header.Get("X-Tenant"); v != "contoso" {
+		t.Errorf("a plain attribute is kept as %q", v)
+	}
+}

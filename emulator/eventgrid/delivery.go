@@ -3,6 +3,8 @@ package eventgrid
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -119,7 +121,7 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 			outcome: OutcomeGenericError, lastAttempt: b.lastNominal, at: b.nominal})
 		return
 	}
-	sent := AttemptRequest{Method: req.Method, URL: req.URL.Redacted(), Header: req.Header.Clone(), BodyBytes: len(body),
+	sent := AttemptRequest{Method: req.Method, URL: req.URL.Redacted(), Header: redactedHeader(req.Header, spec), BodyBytes: len(body),
 		Body: string(body[:min(len(body), MaxRecordedBody)])}
 	ctx, cancel := context.WithTimeout(s.ctx, s.e.opts.DeliveryTimeout)
 	req = req.WithContext(ctx)
@@ -260,6 +262,9 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	// The delivered event's own id (of the first, in a batch), as documented:
 	// the same across retries and duplicates, so a webhook can deduplicate on it.
 	h.Set("aeg-output-event-id", first.ID)
+	if err := s.e.authorize(req, spec); err != nil {
+		return nil, nil, err
+	}
 	return req, body, nil
 }
 
@@ -281,7 +286,12 @@ func (s *subscription) send(req *http.Request, attempt int) (status int, outcome
 		}
 	}
 	if resp == nil && err == nil {
-		resp, err = s.e.hc.Do(req)
+		if resp, err = s.e.hc.Do(req); err != nil {
+			// The journal shows the outcome, not the operating system's
+			// words (see transportReason); the log keeps them.
+			s.e.log.Debug("eventgrid: delivery failed", "subscription", s.name, "err", err)
+			return 0, errorOutcome(err), fault, errors.New(transportReason(err))
+		}
 	}
 	if err != nil {
 		return 0, errorOutcome(err), fault, err
@@ -310,6 +320,25 @@ func ids(evs []*event) []string {
 	out := make([]string, len(evs))
 	for i, ev := range evs {
 		out[i] = ev.ID
+	}
+	return out
+}
+
+// redactedHeader is h as an attempt's record keeps it: the Authorization
+// header and secret delivery attributes are replaced by a note, as the
+// subscription's own view hides secrets.
+func redactedHeader(h http.Header, spec SubscriptionSpec) http.Header {
+	out := h.Clone()
+	hide := func(name string) {
+		if vs := out.Values(name); len(vs) > 0 {
+			out.Set(name, fmt.Sprintf("(secret, %d characters, not kept)", len(vs[0])))
+		}
+	}
+	hide("Authorization")
+	for _, a := range spec.DeliveryAttributeMappings {
+		if a.IsSecret {
+			hide(a.Name)
+		}
 	}
 	return out
 }

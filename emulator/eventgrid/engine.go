@@ -104,6 +104,13 @@ type Options struct {
 	// handshakes, in wall-clock time, not scaled (see the package doc);
 	// 0 means DefaultDeliveryTimeout.
 	DeliveryTimeout time.Duration
+	// Authorize, if set, returns the Authorization header value for a
+	// delivery or handshake to a subscription with Entra ID delivery auth
+	// (audience: its azureActiveDirectoryApplicationIdOrUri); "" sends none.
+	Authorize func(audience string) (string, error)
+	// AllowedEndpoints, if not empty, restricts subscription endpoints to
+	// these hosts ("host", "host:port", "*.domain"); empty allows any.
+	AllowedEndpoints []string
 	// DeliveryHook, if set, intercepts every delivery attempt (not the
 	// handshakes). See DeliveryHook.
 	DeliveryHook DeliveryHook

@@ -107,6 +107,14 @@ type SubscriptionSpec struct {
 	// WebHookRequestCallback adds WebHook-Request-Callback to the CloudEvents
 	// handshake, allowing the endpoint to grant asynchronously.
 	WebHookRequestCallback bool `json:"webhookRequestCallback,omitempty"`
+	// AzureActiveDirectoryTenantID and AzureActiveDirectoryApplicationIDOrURI
+	// ask for Entra ID delivery auth, as the real settings do: every delivery
+	// and handshake carries "Authorization: Bearer <token>" whose audience is
+	// the application id or URI. The emulator issues the token itself (its
+	// issuer is the emulator's URL, see package tokens), so the webhook's
+	// validation code runs against a discovery document it can reach.
+	AzureActiveDirectoryTenantID           string `json:"azureActiveDirectoryTenantId,omitempty"`
+	AzureActiveDirectoryApplicationIDOrURI string `json:"azureActiveDirectoryApplicationIdOrUri,omitempty"`
 }
 
 // invalid is a 400 naming the offending field.
@@ -122,6 +130,7 @@ func normalize(spec SubscriptionSpec, prev *SubscriptionSpec) (SubscriptionSpec,
 	if err := checkName(spec.Name); err != nil {
 		return spec, err
 	}
+	keepMaskedEndpoint(&spec, prev)
 	u, err := url.Parse(spec.EndpointURL)
 	switch {
 	case spec.EndpointURL == "":
@@ -134,6 +143,9 @@ func normalize(spec SubscriptionSpec, prev *SubscriptionSpec) (SubscriptionSpec,
 		return spec, invalid("endpointUrl", "must be an absolute URL with a host (got %q)", spec.EndpointURL)
 	case u.User != nil:
 		return spec, invalid("endpointUrl", "user information in the URL is not allowed")
+	}
+	if spec.AzureActiveDirectoryTenantID != "" && spec.AzureActiveDirectoryApplicationIDOrURI == "" {
+		return spec, invalid("azureActiveDirectoryApplicationIdOrUri", "required with azureActiveDirectoryTenantId: the audience of the delivery tokens")
 	}
 	switch spec.EventDeliverySchema {
 	case "":
@@ -295,6 +307,7 @@ func filterIsEmpty(f filter.Spec) bool {
 
 // redacted returns spec as shown to users: secret values hidden.
 func redacted(spec SubscriptionSpec) SubscriptionSpec {
+	spec.EndpointURL = maskEndpoint(spec.EndpointURL)
 	if len(spec.DeliveryAttributeMappings) == 0 {
 		return spec
 	}

@@ -92,6 +92,9 @@ func (e *Engine) CreateSubscription(ctx context.Context, spec SubscriptionSpec) 
 	if err != nil {
 		return Subscription{}, err
 	}
+	if err := checkEndpointAllowed(e.opts.AllowedEndpoints, norm.EndpointURL); err != nil {
+		return Subscription{}, err
+	}
 	now := e.clock.Now()
 	e.mu.Lock()
 	if e.closed {
@@ -146,6 +149,9 @@ func (e *Engine) UpdateSubscription(ctx context.Context, spec SubscriptionSpec) 
 	s.mu.Unlock()
 	norm, err := normalize(spec, &prev)
 	if err != nil {
+		return Subscription{}, err
+	}
+	if err := checkEndpointAllowed(e.opts.AllowedEndpoints, norm.EndpointURL); err != nil {
 		return Subscription{}, err
 	}
 	s.mu.Lock()

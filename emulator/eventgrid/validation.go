@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -96,6 +95,9 @@ func (e *Engine) validationEvent(ctx context.Context, spec SubscriptionSpec, cod
 	h.Set("aeg-delivery-count", "0")
 	h.Set("aeg-data-version", "1")
 	h.Set("aeg-metadata-version", "1")
+	if err := e.authorize(req, spec); err != nil {
+		return failed("validation handshake failed: cannot sign the request to %s: %v", endpoint, err), false
+	}
 	resp, body, err := e.roundTrip(ctx, req)
 	if err != nil {
 		return e.transportFailure(ctx, "POST", endpoint, err)
@@ -142,6 +144,9 @@ func (e *Engine) optionsHandshake(ctx context.Context, spec SubscriptionSpec, va
 	if spec.WebHookRequestCallback {
 		req.Header.Set("WebHook-Request-Callback", valURL)
 	}
+	if err := e.authorize(req, spec); err != nil {
+		return failed("validation handshake failed: cannot sign the request to %s: %v", endpoint, err), false
+	}
 	resp, _, err := e.roundTrip(ctx, req)
 	if err != nil {
 		return e.transportFailure(ctx, "OPTIONS", endpoint, err)
@@ -175,7 +180,8 @@ func (e *Engine) transportFailure(ctx context.Context, method, endpoint string, 
 	if errorOutcome(err) == OutcomeTimedOut {
 		return failed("validation handshake failed: %s %s did not answer within %v (tried twice, 5 s apart)", method, endpoint, e.opts.DeliveryTimeout), true
 	}
-	return failed("validation handshake failed: %s %s: %v", method, endpoint, unwrapURLError(err)), false
+	e.log.Debug("eventgrid: validation handshake failed", "endpoint", endpoint, "err", err)
+	return failed("validation handshake failed: %s %s: %s", method, endpoint, transportReason(err)), false
 }
 
 // roundTrip sends req with the delivery timeout and returns the response
@@ -206,14 +212,6 @@ func redactURL(raw string) string {
 	}
 	u.Fragment = ""
 	return u.String()
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 func scaleOf(spec SubscriptionSpec, def float64) float64 {

@@ -71,6 +71,11 @@ type Entry struct {
 	Fault       string        `json:"fault,omitempty"`
 	Error       string        `json:"error,omitempty"`
 	Duration    time.Duration `json:"durationNs"`
+
+	// RawAuthorization is the Authorization header as received; Header
+	// holds it with the signature fingerprinted. It never leaves the
+	// process (not in JSON), for in-process tests that need to replay it.
+	RawAuthorization string `json:"-"`
 }
 
 // Filter selects entries; empty fields match everything.

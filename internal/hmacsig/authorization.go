@@ -48,7 +48,7 @@ func ParseAuthorization(v string) (Auth, error) {
 	}
 	scheme, params, _ := strings.Cut(v, " ")
 	if !strings.EqualFold(scheme, Scheme) {
-		return Auth{}, fmt.Errorf("authorization scheme is %q, want %s", Clip(scheme, 32), Scheme)
+		return Auth{}, fmt.Errorf("authorization scheme is %s, want %s", Quote(scheme, 34), Scheme)
 	}
 	params = strings.TrimLeft(params, " \t")
 	if params == "" {
@@ -62,7 +62,7 @@ func ParseAuthorization(v string) (Auth, error) {
 		name, value, ok := strings.Cut(p, "=")
 		name = strings.TrimSpace(name)
 		if !ok {
-			return Auth{}, fmt.Errorf("authorization parameter %q has no '='", Clip(p, 32))
+			return Auth{}, fmt.Errorf("authorization parameter %s has no '='", Quote(p, 34))
 		}
 		switch {
 		case strings.EqualFold(name, "SignedHeaders"):
@@ -85,7 +85,7 @@ func ParseAuthorization(v string) (Auth, error) {
 			}
 			a.Signature = value
 		default:
-			return Auth{}, fmt.Errorf("authorization has unknown parameter %q; want SignedHeaders and Signature", Clip(name, 32))
+			return Auth{}, fmt.Errorf("authorization has unknown parameter %s; want SignedHeaders and Signature", Quote(name, 34))
 		}
 	}
 	switch {
@@ -114,7 +114,7 @@ func parseSignedHeaders(v string) ([]string, error) {
 			return nil, errors.New("authorization SignedHeaders has an empty header name")
 		}
 		if !isToken(h) {
-			return nil, fmt.Errorf("authorization SignedHeaders has invalid header name %q", Clip(h, 32))
+			return nil, fmt.Errorf("authorization SignedHeaders has invalid header name %s", Quote(h, 34))
 		}
 		hs = append(hs, strings.ToLower(h))
 	}
@@ -137,12 +137,17 @@ func DecodeSignature(v string) ([SignatureSize]byte, error) {
 	if len(v) > maxSignatureLen {
 		return sum, fmt.Errorf("authorization Signature is %d characters; a base64 HMAC-SHA256 is 44", len(v))
 	}
+	// encoding/base64 skips \r and \n even in Strict mode: without this
+	// check "...\r=" would pass as a second spelling of a signature.
+	if i := strings.IndexAny(v, "\r\n"); i >= 0 {
+		return sum, fmt.Errorf("authorization Signature is not valid base64: line break at character %d", i)
+	}
 	var src [maxSignatureLen]byte
 	var dst [maxSignatureLen]byte
 	n := copy(src[:], v)
 	m, err := strictStd.Decode(dst[:], src[:n])
 	if err != nil {
-		return sum, fmt.Errorf("authorization Signature %q is not valid base64: %v", Clip(v, 48), err)
+		return sum, fmt.Errorf("authorization Signature %s is not valid base64: %v", Quote(v, 50), err)
 	}
 	if m != SignatureSize {
 		return sum, fmt.Errorf("authorization Signature decodes to %d bytes; an HMAC-SHA256 signature is %d", m, SignatureSize)

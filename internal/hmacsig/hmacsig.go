@@ -16,7 +16,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Scheme is the authorization scheme name.
@@ -204,14 +206,29 @@ func unhex(c byte) byte {
 	}
 }
 
-// Clip shortens s to at most n bytes for quoting in an error message, so a
-// hostile header cannot make an error (and the log line it lands in) huge.
-func Clip(s string, n int) string {
-	if len(s) <= n {
-		return s
+// Quote returns s as a Go-quoted string (strconv.Quote) of at most n bytes,
+// quotes included, so a hostile header cannot make an error (and the log line
+// it lands in) huge. The bound is on the escaped text: a non-printable byte
+// costs four bytes (\xff) and some runes six or ten, so clipping the raw
+// string first would not bound the result. A clipped value ends in "...".
+// n below 8 is raised to 8, room for a quoted "x...".
+func Quote(s string, n int) string {
+	n = max(n, 8)
+	if q := strconv.Quote(s); len(q) <= n {
+		return q
 	}
-	if n < 4 {
-		n = 4
+	budget := n - len(`"..."`)
+	out := make([]byte, 0, n)
+	out = append(out, '"')
+	for len(s) > 0 {
+		_, w := utf8.DecodeRuneInString(s)
+		esc := strconv.Quote(s[:w])
+		esc = esc[1 : len(esc)-1]
+		if len(out)-1+len(esc) > budget {
+			break
+		}
+		out = append(out, esc...)
+		s = s[w:]
 	}
-	return s[:n-3] + "..."
+	return string(append(out, `..."`...))
 }

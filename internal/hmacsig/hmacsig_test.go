@@ -1,6 +1,7 @@
 package hmacsig
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -129,23 +130,31 @@ func TestParseAuthorization(t *testing.T) {
 		{"HMAC-SHA256 SignedHeaders=a&Signature=" + strings.Repeat("A", 200), "200 characters"},
 		// Flipping padding bits of the last character must not decode to the same bytes.
 		{"HMAC-SHA256 SignedHeaders=a&Signature=w/zCMwPUVkmzKcyFGuV+4nsiN+dMrD+rNhM9jbM3vZl=", "not valid base64"},
+		// encoding/base64 skips line breaks; a signature must not (a fuzz finding).
+		{"HMAC-SHA256 Signature=" + strings.Repeat("0", 43) + "\r=&SignedHeaders=a", "line break at character 43"},
+		{"HMAC-SHA256 SignedHeaders=a&Signature=" + goodSig[:20] + "\n" + goodSig[20:], "line break at character 20"},
+		// Non-printable bytes are quoted as \xff, four bytes each: the error is
+		// bounded by its escaped length, not the raw one (a fuzz finding).
+		{"HMAC-SHA256 SignedHeaders=a&Signature=" + strings.Repeat("\xff", 44), `Signature "\xff\xff`},
+		{"HMAC-SHA256 SignedHeaders=a&" + strings.Repeat("\x01", 40) + "=b&Signature=" + goodSig, `unknown parameter "\x01`},
+		{strings.Repeat("\u00ad", 40) + " SignedHeaders=a&Signature=" + goodSig, `scheme is "\u00ad`},
 	}
 	for _, c := range bad {
 		_, err := ParseAuthorization(c.in)
 		if err == nil {
-			t.Errorf("ParseAuthorization(%q) succeeded, want error containing %q", hmacClip(c.in), c.wantErr)
+			t.Errorf("ParseAuthorization(%s) succeeded, want error containing %q", hmacClip(c.in), c.wantErr)
 			continue
 		}
 		if !strings.Contains(err.Error(), c.wantErr) {
-			t.Errorf("ParseAuthorization(%q) error %q, want it to contain %q", hmacClip(c.in), err, c.wantErr)
+			t.Errorf("ParseAuthorization(%s) error %q, want it to contain %q", hmacClip(c.in), err, c.wantErr)
 		}
 		if len(err.Error()) > 200 {
-			t.Errorf("error for %q is %d bytes long", hmacClip(c.in), len(err.Error()))
+			t.Errorf("error for %s is %d bytes long", hmacClip(c.in), len(err.Error()))
 		}
 	}
 }
 
-func hmacClip(s string) string { return Clip(s, 80) }
+func hmacClip(s string) string { return Quote(s, 80) }
 
 func TestDecodeKey(t *testing.T) {
 	k, err := DecodeKey(" " + testKey + "\n")
@@ -239,14 +248,32 @@ func TestEscapeStringToSign(t *testing.T) {
 	}
 }
 
-func TestClip(t *testing.T) {
-	if got := Clip("abcdef", 5); got != "ab..." {
-		t.Errorf("Clip = %q", got)
+func TestQuote(t *testing.T) {
+	cases := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 10, `"abc"`},
+		{"abcdefghij", 10, `"abcde..."`},
+		{"abcdefgh", 0, `"abc..."`},               // n is raised to 8
+		{"\x00\x01\x02\x03", 12, `"\x00..."`},     // escapes count at their escaped size
+		{"\xff\xff\xff", 14, `"\xff\xff\xff"`},    // fits exactly: not clipped
+		{"\u2028\u2028\u2028", 16, `"\u2028..."`}, // six bytes per rune
+		{"é\xffé", 20, `"é\xffé"`},                // valid UTF-8 stays as is
+		{"abééé", 8, `"ab..."`},                   // never splits a rune
+		{strings.Repeat("\xff", 1000), 256, ""},   // length checked below
 	}
-	if got := Clip("abc", 5); got != "abc" {
-		t.Errorf("Clip = %q", got)
-	}
-	if got := Clip("abcdef", 0); len(got) > 4 {
-		t.Errorf("Clip with n=0 = %q", got)
+	for _, c := range cases {
+		got := Quote(c.in, c.n)
+		if len(got) > max(c.n, 8) {
+			t.Errorf("Quote(%q, %d) = %d bytes: %s", c.in, c.n, len(got), got)
+		}
+		if _, err := strconv.Unquote(got); err != nil {
+			t.Errorf("Quote(%q, %d) = %s, not a Go string literal: %v", c.in, c.n, got, err)
+		}
+		if c.want != "" && got != c.want {
+			t.Errorf("Quote(%q, %d) = %s, want %s", c.in, c.n, got, c.want)
+		}
 	}
 }

@@ -95,6 +95,12 @@ type Config struct {
 	Subscription string
 	// Seed seeds the recordings (default 1).
 	Seed int64
+	// EntraAudience, if set, subscribes with Entra ID delivery auth for this
+	// application id or URI, and checks that bad tokens are refused.
+	EntraAudience string
+	// CallbackURL, if set, is the app's Call Automation callback URL: the
+	// contract sends it a callback with a forged JWT.
+	CallbackURL string
 }
 
 func (c Config) withDefaults() Config {
@@ -201,6 +207,13 @@ func (r *run) all(ctx context.Context, u *url.URL) error {
 	if err != nil {
 		return err
 	}
+	if r.noDownloads || r.crashed {
+		// The attacks are judged by what the webhook downloads next; a
+		// webhook that downloads nothing or is down cannot be judged.
+		r.securityNotApplicable()
+	} else if err := r.security(ctx); err != nil {
+		return err
+	}
 	if r.cfg.OutputDir != "" && !r.noDownloads && !r.crashed {
 		return r.checkFiles(ctx, ex.all())
 	}
@@ -249,6 +262,7 @@ func (r *run) cleanup() {
 	for _, id := range r.rules {
 		_ = r.c.DeleteFault(ctx, id)
 	}
+	_ = r.c.ClearTokenFaults(ctx)
 	_ = r.c.DeleteSubscription(ctx, r.cfg.Subscription)
 }
 
@@ -296,6 +310,7 @@ func (r *run) validate(ctx context.Context) (bool, error) {
 	spec := eventgrid.SubscriptionSpec{Name: r.cfg.Subscription, EndpointURL: r.cfg.Webhook,
 		// Fail fast: a failed delivery is retried after 0.1 s, 0.3 s...
 		RetryPolicy: eventgrid.RetryPolicy{MaxDeliveryAttempts: 3}, TimeScale: 0.01}
+	r.entraAuth(&spec)
 	start := time.Now()
 	sub, err := r.c.CreateSubscription(ctx, spec)
 	if err != nil {
@@ -321,7 +336,7 @@ func (r *run) validate(ctx context.Context) (bool, error) {
 		return true, nil
 	default:
 		details := []string{"the other checks need a validated subscription and did not run"}
-		if strings.Contains(sub.FailureReason, "connection refused") {
+		if strings.Contains(sub.FailureReason, "could not be reached") {
 			details = append(details, fmt.Sprintf("nothing listens at %s: start your app first (acsemu contract waits --wait for it)", r.cfg.Webhook))
 		}
 		r.set(CheckValidation, Fail, "Event Grid could not validate your webhook, so it would never receive an event: "+sub.FailureReason, details...)
@@ -333,8 +348,9 @@ func (r *run) validate(ctx context.Context) (bool, error) {
 // subscription, deleted at once. Not granting it is only informational.
 func (r *run) cloudEvents(ctx context.Context) error {
 	name := r.cfg.Subscription + "-ce"
-	sub, err := r.c.CreateSubscription(ctx, eventgrid.SubscriptionSpec{Name: name, EndpointURL: r.cfg.Webhook,
-		EventDeliverySchema: eventgrid.CloudEventSchema})
+	spec := eventgrid.SubscriptionSpec{Name: name, EndpointURL: r.cfg.Webhook, EventDeliverySchema: eventgrid.CloudEventSchema}
+	r.entraAuth(&spec)
+	sub, err := r.c.CreateSubscription(ctx, spec)
 	if err != nil {
 		return fmt.Errorf("contract: create the CloudEvents subscription: %w", err)
 	}
@@ -360,4 +376,11 @@ func ms(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
 	return strconv.FormatFloat(d.Round(10*time.Millisecond).Seconds(), 'f', -1, 64) + " s"
+}
+
+// entraAuth asks for Entra ID delivery auth on spec when the run tests it.
+func (r *run) entraAuth(spec *eventgrid.SubscriptionSpec) {
+	if r.cfg.EntraAudience != "" {
+		spec.AzureActiveDirectoryTenantID, spec.AzureActiveDirectoryApplicationIDOrURI = "acsemu-contract", r.cfg.EntraAudience
+	}
 }

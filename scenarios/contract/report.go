@@ -88,6 +88,12 @@ var Checks = []Check{
 	{ID: CheckDuplicate, Title: "does not download again when an event is delivered twice", Class: Required, NeedsDownloads: true,
 		judge: func(r *run, s *snapshot, ex exercise) { r.judgeDuplicate(s, ex.dup, ex.dupRule) }},
 	{ID: CheckFiles, Title: "writes files whose SHA-256 matches the service's", Class: Required, NeedsDownloads: true},
+	// The security checks are set by their own phase (security.go).
+	checkRefusesUnauthenticated,
+	checkForeignHost,
+	checkOtherDocument,
+	checkTokenFaults,
+	checkForgedCallback,
 }
 
 // check returns the check with the given ID.

@@ -22,7 +22,7 @@ type metadataOnce struct {
 // counterpart of HaveDownloadedOnce): the emulator sent each one's bytes in
 // one successful GET.
 //
-//	Expect(srv).To(match.HaveDownloadedMetadataOnce(rec))
+//	Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveDownloadedMetadataOnce(rec))
 func HaveDownloadedMetadataOnce(rec control.Recording) types.GomegaMatcher {
 	return &metadataOnce{rec: rec}
 }

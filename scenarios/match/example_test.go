@@ -15,6 +15,11 @@ import (
 	"github.com/acsemu/acsemu/scenarios/match"
 )
 
+// journalTimeout bounds the wait for a request to reach the journal, which
+// happens as its answer ends, a moment after the client read the last byte.
+// Generous for a loaded CI machine: a passing wait takes milliseconds.
+const journalTimeout = 10 * time.Second
+
 // Assert on what a client did on the wire: it resumed a chunk at byte 1000
 // and, in the end, downloaded every chunk exactly once.
 func Example() {
@@ -37,8 +42,8 @@ func Example() {
 	}
 
 	// The journal is written as each answer ends: poll for it.
-	g.Eventually(srv).WithTimeout(5 * time.Second).Should(match.HaveRequest(match.ResumedAt(doc.ID, 1000)))
-	g.Eventually(srv).WithTimeout(5 * time.Second).Should(match.HaveDownloadedOnce(rec))
+	g.Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequest(match.ResumedAt(doc.ID, 1000)))
+	g.Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveDownloadedOnce(rec))
 	g.Expect(srv).NotTo(match.HaveRequest(match.ResumedAt(doc.ID, 999)))
 	fmt.Println("the client resumed at byte 1000 and downloaded the chunk once")
 	// Output: the client resumed at byte 1000 and downloaded the chunk once

@@ -2,9 +2,13 @@
 // acsemu: they read the emulator's request journal and the files a client
 // wrote, so a test states what the client must have done on the wire.
 //
-//	Expect(srv).To(match.HaveRequest(match.ResumedAt(docID, 1048576)))
-//	Expect(srv).To(match.HaveDownloadedOnce(recording))
+//	Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequest(match.ResumedAt(docID, 1048576)))
+//	Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveDownloadedOnce(recording))
 //	Expect(filepath.Join(dir, name)).To(match.BeFileWithSHA256(doc.SHA256))
+//
+// Use Eventually for what must appear: the emulator journals a request as
+// its answer ends, a moment after the client has read the last byte, so one
+// read straight after a download can miss it.
 //
 // The actual value of the journal matchers is anything with a Journal()
 // *journal.Journal method (an *emulator.Server) or a *control.Client (for an

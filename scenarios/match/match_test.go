@@ -52,15 +52,15 @@ func TestJournalMatchersSeeWhatTheClientDid(t *testing.T) {
 	tail := download(t, c, first.ContentLocation, "bytes=1000-")
 	// The emulator journals a request once its handler returns, which may be
 	// just after the client read the last byte: poll, as a user's test should.
-	g.Eventually(srv).Should(match.HaveRequest(match.ResumedAt(first.ID, 1000)))
+	g.Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequest(match.ResumedAt(first.ID, 1000)))
 	g.Expect(srv.Control()).To(match.HaveRequestCount(match.ResumedAt(first.ID, 1000), 1), "through the control plane too")
 	g.Expect(srv).NotTo(match.HaveRequest(match.ResumedAt(first.ID, 999)))
 	for _, d := range rec.Documents[1:] {
 		download(t, c, d.ContentLocation, "")
 	}
-	g.Eventually(srv).Should(match.HaveDownloadedOnce(rec))
+	g.Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveDownloadedOnce(rec))
 	download(t, c, first.ContentLocation, "")
-	g.Eventually(srv).ShouldNot(match.HaveDownloadedOnce(rec), "a second full download is one too many")
+	g.Eventually(srv).WithTimeout(journalTimeout).ShouldNot(match.HaveDownloadedOnce(rec), "a second full download is one too many")
 
 	path := filepath.Join(t.TempDir(), "chunk0")
 	g.Expect(os.WriteFile(path, append(head, tail...), 0o600)).To(Succeed())

@@ -66,10 +66,10 @@ func TestMetadataAndRetryAfterMatchers(t *testing.T) {
 		download(t, c, d.MetadataLocation, "")
 	}
 	// The journal has a request once its handler returned: poll.
-	g.Eventually(srv).Should(match.HaveDownloadedMetadataOnce(rec))
+	g.Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveDownloadedMetadataOnce(rec))
 	g.Expect(srv.Control()).To(match.HaveDownloadedMetadataOnce(rec), "through the control plane too")
 	download(t, c, rec.Documents[0].PreviewMetadataURL, "")
-	g.Eventually(srv).ShouldNot(match.HaveDownloadedMetadataOnce(rec), "a second download of chunk 0's metadata")
+	g.Eventually(srv).WithTimeout(journalTimeout).ShouldNot(match.HaveDownloadedMetadataOnce(rec), "a second download of chunk 0's metadata")
 
 	g.Expect(srv).To(match.HaveNoRetryAfterViolations())
 	_, err = srv.Control().AddFault(t.Context(), faults.Rule{Match: faults.Match{Target: "media"}, When: faults.When{Times: 1},
