@@ -383,6 +383,7 @@ func TestCallSettingsRoute(t *testing.T) {
 	}
 	for _, c := range cases {
 		req, _ := http.NewRequest(http.MethodPut, e.srv.URL()+"/_emulator/calls/settings", strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/json") // the control plane refuses other state-changing calls
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
