@@ -197,9 +197,9 @@ function renderFaults(v) {
 function renderCalls(v) {
   const c = v.calls;
   const recs = c.recordings.map((r) => el("tr", { "data-recording": r.recordingId }, el("td", { class: "mono" }, r.recordingId),
-    el("td", {}, el("span", { class: "badge " + (r.stopped ? "none" : r.state === "active" ? "ok" : "warn") }, r.stopped ? (r.processed ? "stopped, file ready" : "stopped, processing") : r.state)),
+    el("td", {}, el("span", { class: "badge " + (r.stopped ? "none" : r.state === "active" ? "ok" : "warn"), "data-state": r.stopped ? "stopped" : r.state }, r.stopped ? (r.processed ? "stopped, file ready" : "stopped, processing") : r.state)),
     el("td", {}, time(r.startTime)), el("td", {}, `${num(r.activeDurationMs)} ms`), el("td", {}, r.pauses.length), el("td", {}, `${r.contentType} ${r.channelType} ${r.format}`)));
-  const evs = c.events.slice().reverse().map((e) => el("tr", {}, el("td", {}, time(e.time)), el("td", {}, e.kind),
+  const evs = c.events.slice().reverse().map((e) => el("tr", { "data-kind": e.kind }, el("td", {}, time(e.time)), el("td", {}, e.kind),
     el("td", { class: "mono" }, `${e.method} ${e.path}`), el("td", {}, el("span", { class: "badge " + (e.status >= 200 && e.status < 300 ? "ok" : "bad") }, e.status || "no answer")), el("td", {}, e.error || "")));
   document.getElementById("calls-list").replaceChildren(
     el("p", {}, `Recording clock: ${time(c.clock.now)}${c.clock.manual ? " (manual)" : ""} · processing delay ${c.clock.processingDelay}`),

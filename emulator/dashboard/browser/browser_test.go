@@ -397,17 +397,26 @@ func TestCallAutomationPageShowsTheRecordingAndItsCallback(t *testing.T) {
 	}
 	run(t, ctx, "open the Call Automation page", chromedp.Navigate(srv.URL()+"/_emulator/ui/#calls"))
 	row := fmt.Sprintf(`[data-recording=%q]`, st.RecordingID)
-	if s := waitText(t, ctx, row, "active"); !strings.Contains(s, "audio mixed wav") {
+	// The service answers start with "inactive"; media flows and the
+	// recording turns "active" on the recording clock (2 s later by default).
+	if s := textOf(t, ctx, row+` [data-state="active"]`); s != "active" {
+		t.Errorf("state shown as %q", s)
+	}
+	if s := textOf(t, ctx, row); !strings.Contains(s, "audio mixed wav") {
 		t.Errorf("recording row %q", s)
 	}
-	waitText(t, ctx, "#calls-list", "callback")
-	if s := textOf(t, ctx, "#calls-list"); !strings.Contains(s, "POST /calling/recordings") || !strings.Contains(s, "POST /callbacks") {
-		t.Errorf("the timeline lacks the start request or the callback: %q", s)
+	callback := textOf(t, ctx, `#calls-list tr[data-kind="callback"]`)
+	if !strings.Contains(callback, "POST /callbacks") || !strings.Contains(callback, "200") {
+		t.Errorf("callback row %q", callback)
+	}
+	if s := textOf(t, ctx, `#calls-list tr[data-kind="request"]`); !strings.Contains(s, "POST /calling/recordings") {
+		t.Errorf("request row %q", s)
 	}
 	if err := api.Pause(context.Background(), st.RecordingID); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, row, "inactive") // the service calls a paused recording inactive
+	textOf(t, ctx, row+` [data-state="inactive"]`) // the service calls a paused recording inactive
+	waitText(t, ctx, "#calls-list", ":pause")
 	screenshot(t, ctx, "call-automation")
 }
 
