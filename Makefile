@@ -4,22 +4,29 @@ GO        ?= go
 # its helper packages scenarios/match and scenarios/contract are unit-tested.
 PKGS      := $(shell $(GO) list ./... | grep -v '/scenarios$$')
 
-.PHONY: run test unit fuzz fuzz-long scenarios lint bench build
+ARGS      ?=
 
-run:
-	$(GO) run ./cmd/acsemu serve
+.PHONY: help run test unit fuzz fuzz-long scenarios lint bench build
 
-build:
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+# run builds, then execs the binary (not go run) so Ctrl+C reaches acsemu
+# itself, which shuts down gracefully: make run ARGS="--tls --seed 7".
+run: build ## start the emulator (ARGS="--tls --seed 7" passes flags to acsemu serve)
+	exec ./bin/acsemu serve $(ARGS)
+
+build: ## build bin/acsemu and bin/acsrec
 	$(GO) build -o bin/ ./cmd/...
 
-test: lint unit fuzz scenarios
+test: lint unit fuzz scenarios ## lint and every test
 
-lint:
+lint: ## gofmt, go vet, staticcheck
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-unit:
+unit: ## unit tests (race detector)
 	$(GO) test -race -count=1 $(PKGS)
 
 # `make fuzz` (part of `make test`) gives each fuzz target a budget in
@@ -49,19 +56,21 @@ define fuzz-each
 	done
 endef
 
-fuzz:
+fuzz: ## each fuzz target for a count of executions (FUZZCOUNT, FUZZCOUNT_<Target>)
 	$(call fuzz-each,$$(printenv FUZZCOUNT_$$t || echo $(FUZZCOUNT))x)
 
-fuzz-long:
+fuzz-long: ## each fuzz target for FUZZTIME (default 60s)
 	$(call fuzz-each,$(FUZZTIME))
 
-scenarios:
+scenarios: ## the Ginkgo scenarios
 	$(GO) tool ginkgo -p --race --procs=2 --timeout=20m ./scenarios
 
-bench:
+bench: ## benchmarks with ratios against their baselines
 	$(GO) test -run='^$$' -bench=. -benchtime=3x ./emulator/benchmarks/
 	$(GO) test -run='^$$' -bench=Verify -benchmem ./emulator/auth/
 	$(GO) test -run='^$$' -bench=. -benchmem ./emulator/httprange/ ./emulator/media/
 	$(GO) test -run='^$$' -bench=Download -benchtime=3x ./client/download/
+	$(GO) test -run='^$$' -bench=JournalBytes -benchtime=1x ./emulator/journal/
 	$(GO) test -run='^$$' -bench='Delivery|QueueMemory' -benchtime=2s ./emulator/eventgrid/
+	$(GO) test -run='^$$' -bench='QueueRSS40' -benchtime=1x ./emulator/eventgrid/
 	$(GO) test -run='^$$' -bench=Update -benchmem ./emulator/dashboard/  # one dashboard update; BenchmarkDownloadWithDashboardOpen (ratio) runs in the first line

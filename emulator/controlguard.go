@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
@@ -100,7 +100,7 @@ func (g controlGuard) check(r *http.Request) *wire.Error {
 		return &wire.Error{Status: http.StatusForbidden, Code: "CrossOriginRefused",
 			Message: "the control plane refuses browser requests from another origin (Origin: " + origin + ")"}
 	}
-	path := strings.TrimPrefix(r.URL.Path, control.Prefix)
+	path := strings.TrimPrefix(r.URL.Path, api.Prefix)
 	if isValidationURL(path) {
 		// A webhook calls the validationUrl it was sent (GET, or POST for
 		// CloudEvents, with whatever body); its ?code= is its credential.
@@ -178,7 +178,7 @@ func (s *Server) serveGuardedControl(w http.ResponseWriter, r *http.Request) {
 		wire.Write(w, wire.ShapeControl, err, "")
 		return
 	}
-	s.serveControl(w, r)
+	s.control.ServeHTTP(w, r)
 }
 
 // isLoopbackAddr reports whether a listen address only accepts local connections.

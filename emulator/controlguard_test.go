@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bytes"
+	"github.com/acsemu/acsemu/emulator/api"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -22,7 +22,7 @@ import (
 // status and body.
 func controlCall(t *testing.T, srv *emulator.Server, method, path string, body string, header http.Header) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL()+control.Prefix+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, srv.URL()+api.Prefix+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func controlCall(t *testing.T, srv *emulator.Server, method, path string, body s
 // plane is refused, and the refused reset changes nothing.
 func TestControlPlaneRefusesBrowserAndRebindingRequests(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{AllowedHosts: []string{"acsemu"}})
-	if _, err := srv.Control().CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true}); err != nil {
+	if _, err := srv.Control().CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true}); err != nil {
 		t.Fatal(err)
 	}
 	jsonCT := "application/json"
@@ -98,7 +98,7 @@ func TestControlTokenIsRequiredWhenSet(t *testing.T) {
 		t.Fatalf("validationUrl without the token: %d %s, want the engine's 404", got, body)
 	}
 	// The typed client sends it.
-	if _, err := srv.Control().CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true}); err != nil {
+	if _, err := srv.Control().CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -173,7 +173,7 @@ func TestJournalFingerprintsAuthorization(t *testing.T) {
 	if !ok {
 		t.Fatalf("raw Authorization %q", raw)
 	}
-	listed, err := srv.Control().Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1})
+	listed, err := srv.Control().Requests(t.Context(), api.RequestFilter{Plane: "data", Limit: 1})
 	if err != nil || len(listed) != 1 {
 		t.Fatalf("journal: %+v %v", listed, err)
 	}

@@ -29,7 +29,7 @@ func (s *Server) dashboardDocuments() []dashboard.Document {
 	out := make([]dashboard.Document, 0, len(docs))
 	for _, d := range docs {
 		media := d.Media()
-		hash, _ := media.KnownSHA256() // never hash here: a refresh must stay cheap
+		hash, _, _ := s.hasher.Peek(media) // never hash here: a refresh must stay cheap
 		out = append(out, dashboard.Document{ID: d.ID, RecordingID: d.RecordingID, Index: d.Index, MediaKind: d.MediaKind,
 			Size: media.Size(), SHA256: hash})
 	}

@@ -223,15 +223,5 @@ func notFound(id string) *wire.Error {
 }
 
 func checkPreviewVersion(r *http.Request) *wire.Error {
-	v, present := r.URL.Query()["api-version"]
-	switch {
-	case !present || len(v) == 0 || v[0] == "":
-		return &wire.Error{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
-			Message: "The api-version query parameter (?api-version=) is required for all requests."}
-	case v[0] != PreviewAPIVersion:
-		return &wire.Error{Status: http.StatusBadRequest, Code: "UnsupportedApiVersion",
-			Message:     fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.Path, v[0]),
-			Explanation: "the recording download API exists only in api-version " + PreviewAPIVersion}
-	}
-	return nil
+	return wire.CheckAPIVersion(r, []string{PreviewAPIVersion}, "the recording download API exists only in api-version "+PreviewAPIVersion)
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
@@ -53,12 +53,15 @@ func get(t *testing.T, c *http.Client, url string, header http.Header) (*http.Re
 
 func sum(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-func createUnmixed(t *testing.T, srv *emulator.Server) control.Recording {
+func createUnmixed(t *testing.T, srv *emulator.Server) api.Recording {
 	t.Helper()
-	rec, err := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(90 * time.Second), ChannelType: "unmixed", ParticipantCount: 3,
+	rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(90 * time.Second), ChannelType: "unmixed", ParticipantCount: 3,
 		ChunkSizeLimit: 3_000_000, NoEvent: true,
 	})
+	if err == nil {
+		rec, err = srv.Control().WaitHashes(context.Background(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,11 +121,11 @@ func TestDownloadsEveryChunkThroughBothAPIsWithBothSigningVariants(t *testing.T)
 	ctx := context.Background()
 	// Entries land when each answer ends, possibly after its body was read.
 	emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData}, 3*2*4)
-	n, err := srv.Control().CountRequests(ctx, control.RequestFilter{Plane: journal.PlaneData, AuthOK: "true"})
+	n, err := srv.Control().CountRequests(ctx, api.RequestFilter{Plane: journal.PlaneData, AuthOK: "true"})
 	if err != nil || n != 3*2*4 {
 		t.Fatalf("journal counts %d signed requests (err %v), want 24", n, err)
 	}
-	dateVariant, err := srv.Control().Requests(ctx, control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
+	dateVariant, err := srv.Control().Requests(ctx, api.RequestFilter{Plane: journal.PlaneData, Limit: 1})
 	if err != nil || len(dateVariant) != 1 || dateVariant[0].Auth == nil || dateVariant[0].Auth.Variant == "" {
 		t.Fatalf("journal entry lacks the auth variant: %+v %v", dateVariant, err)
 	}
@@ -150,7 +153,7 @@ func TestRejectedSignaturesKeepTheRealBodyAndExplainWhy(t *testing.T) {
 		t.Fatalf("unsigned request: %d, explanation %q", resp.StatusCode, resp.Header.Get(wire.ExplanationHeader))
 	}
 	emulatortest.AwaitRequests(t, srv, journal.Filter{AuthOK: "false", Plane: journal.PlaneData}, 3)
-	failed, err := srv.Control().Requests(context.Background(), control.RequestFilter{AuthOK: "false", Plane: journal.PlaneData})
+	failed, err := srv.Control().Requests(context.Background(), api.RequestFilter{AuthOK: "false", Plane: journal.PlaneData})
 	if err != nil || len(failed) != 3 || failed[0].Auth.Explanation == "" {
 		t.Fatalf("journal of failures: %+v %v", failed, err)
 	}

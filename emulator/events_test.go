@@ -8,7 +8,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/messaging/eventgrid/azsystemevents"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
@@ -22,7 +22,7 @@ func TestCreatingARecordingDeliversItsFileEventToSubscribers(t *testing.T) {
 	if err != nil || sub.ProvisioningState != eventgrid.StateSucceeded {
 		t.Fatalf("subscription: %+v %v", sub, err)
 	}
-	rec, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(90 * time.Second),
+	rec, err := ctl.CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(90 * time.Second),
 		ChannelType: "unmixed", ParticipantCount: 3, ChunkSizeLimit: 3_000_000})
 	if err != nil {
 		t.Fatal(err)

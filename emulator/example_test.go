@@ -10,7 +10,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -24,8 +24,8 @@ func Example() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	rec, err := srv.Control().CreateRecording(ctx, control.RecordingSpec{
-		Duration: control.Duration(20 * time.Second), Format: "wav", ChunkSizeLimit: 400_000})
+	rec, err := srv.Control().CreateRecording(ctx, api.RecordingSpec{
+		Duration: api.Duration(20 * time.Second), Format: "wav", ChunkSizeLimit: 400_000})
 	if err != nil {
 		log.Fatal(err)
 	}

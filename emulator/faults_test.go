@@ -18,10 +18,10 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
-	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -37,7 +37,7 @@ type faultRig struct {
 	srv    *emulator.Server
 	clk    *clock.Manual
 	client *http.Client
-	doc    control.Document
+	doc    api.Document
 }
 
 func newFaultRig(t *testing.T, opts emulator.Options) *faultRig {
@@ -52,8 +52,8 @@ func newFaultRig(t *testing.T, opts emulator.Options) *faultRig {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	rig.client = signer.New(cs, signer.WithBase(tr), signer.WithClock(rig.clk)).Client()
-	rec, err := rig.srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(20 * time.Second), NoEvent: true})
+	rec, err := rig.srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(20 * time.Second), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestScriptedFaultsFromARulesFile(t *testing.T) {
 			}
 			fmt.Fprintf(&summary, "%d %s %d %s|", e.Status, e.RangeAsked, e.BytesSent, e.Fault)
 		}
-		if n, _ := rig.srv.Control().CountRequests(context.Background(), control.RequestFilter{Fault: "reset"}); n != 1 {
+		if n, _ := rig.srv.Control().CountRequests(context.Background(), api.RequestFilter{Fault: "reset"}); n != 1 {
 			t.Errorf("%d requests with a reset fault", n)
 		}
 		rs, err := rig.srv.Control().Faults(context.Background())
@@ -182,8 +182,8 @@ func TestFaultsThroughTheControlPlane(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != 400 || ae.Code != "InvalidFaultRule" || !strings.HasPrefix(ae.Message, "action.afterPercent: ") {
 		t.Fatalf("bad rule: %v", err)
 	}
-	st, err := ctl.AddFault(ctx, faults.Rule{Match: faults.Match{Target: "media"}, When: faults.When{Times: 1},
-		Action: &faults.Status{Status: 429, RetryAfter: "5"}})
+	st, err := ctl.AddFault(ctx, api.FaultRule{Match: api.FaultMatch{Target: "media"}, When: api.FaultWhen{Times: 1},
+		Action: api.FaultAction(`{"type":"status","status":429,"retryAfter":"5"}`)})
 	if err != nil || st.Rule.ID != "f1" {
 		t.Fatalf("add: %+v %v", st, err)
 	}
@@ -195,7 +195,7 @@ func TestFaultsThroughTheControlPlane(t *testing.T) {
 		t.Fatalf("second request: %d", resp.StatusCode)
 	}
 	rig.awaitJournal(t, 2) // the verdict is journaled when the answer ends
-	es, _ := ctl.Requests(ctx, control.RequestFilter{Plane: journal.PlaneData, Fault: "retry-after-violation"})
+	es, _ := ctl.Requests(ctx, api.RequestFilter{Plane: journal.PlaneData, Fault: "retry-after-violation"})
 	if len(es) != 1 || es[0].Fault != "retry-after-violation: came back after 1s of 5s" {
 		t.Errorf("journal: %+v", es)
 	}
@@ -211,7 +211,7 @@ func TestFaultsThroughTheControlPlane(t *testing.T) {
 	if err := ctl.DeleteFault(ctx, "f1"); !control.IsNotFound(err) {
 		t.Errorf("second delete: %v", err)
 	}
-	if _, err := ctl.AddFaults(ctx, []faults.Rule{{Action: &faults.Drop{}}, {Action: &faults.IgnoreRange{}}}); err != nil {
+	if _, err := ctl.AddFaults(ctx, []api.FaultRule{{Action: api.FaultAction(`{"type":"drop"}`)}, {Action: api.FaultAction(`{"type":"ignore-range"}`)}}); err != nil {
 		t.Fatal(err)
 	}
 	// Non-download targets take status faults too: a delete that fails.

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/recordings"
@@ -28,8 +28,8 @@ func TestStorageAnswersAsRecorded(t *testing.T) {
 		srv := emulatortest.Start(t, emulator.Options{Seed: 3, StorageValidators: validators})
 		c := signedClient(t, srv)
 		unmixed := createUnmixed(t, srv).Documents[0]
-		mixed, err := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-			Duration: control.Duration(5 * time.Second), Format: "mp3", NoEvent: true})
+		mixed, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+			Duration: api.Duration(5 * time.Second), Format: "mp3", NoEvent: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestEventDeliveriesAsRecorded(t *testing.T) {
 			if _, err := ctl.AdvanceClock(ctx, 2*time.Hour); err != nil {
 				t.Fatal(err)
 			}
-			rec, err := ctl.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(time.Minute), Format: "mp3"})
+			rec, err := ctl.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(time.Minute), Format: "mp3"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -224,7 +224,7 @@ func TestIDsAreUniqueAcrossRunsUnlessSeeded(t *testing.T) {
 		var seeds [2]int64
 		for run := range 2 {
 			srv := emulatortest.Start(t, emulator.Options{Seed: c.seed})
-			rec, err := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{Duration: control.Duration(time.Second)})
+			rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{Duration: api.Duration(time.Second)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,19 +253,19 @@ func TestMetadataAsRecorded(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{Seed: 8})
 	c := signedClient(t, srv)
 	cases := []struct {
-		spec  control.RecordingSpec
+		spec  api.RecordingSpec
 		audio recordings.AudioConfiguration
 		video *recordings.VideoConfiguration
 	}{
-		{control.RecordingSpec{Format: "mp4"}, recordings.AudioConfiguration{SampleRate: 16000, BitRate: 128000, Channels: 1},
+		{api.RecordingSpec{Format: "mp4"}, recordings.AudioConfiguration{SampleRate: 16000, BitRate: 128000, Channels: 1},
 			&recordings.VideoConfiguration{LongerSideLength: 1920, ShorterSideLength: 1080, Framerate: 8, BitRate: 1000000}},
-		{control.RecordingSpec{Format: "wav"}, recordings.AudioConfiguration{SampleRate: 16000, BitRate: 256000, Channels: 1}, nil},
-		{control.RecordingSpec{Format: "wav", ChannelType: "unmixed", ParticipantCount: 3},
+		{api.RecordingSpec{Format: "wav"}, recordings.AudioConfiguration{SampleRate: 16000, BitRate: 256000, Channels: 1}, nil},
+		{api.RecordingSpec{Format: "wav", ChannelType: "unmixed", ParticipantCount: 3},
 			recordings.AudioConfiguration{SampleRate: 16000, BitRate: 768000, Channels: 3}, nil},
-		{control.RecordingSpec{Format: "mp3"}, recordings.AudioConfiguration{SampleRate: 48000, BitRate: 128000, Channels: 1}, nil},
+		{api.RecordingSpec{Format: "mp3"}, recordings.AudioConfiguration{SampleRate: 48000, BitRate: 128000, Channels: 1}, nil},
 	}
 	for _, tc := range cases {
-		tc.spec.Duration, tc.spec.NoEvent = control.Duration(2*time.Second), true
+		tc.spec.Duration, tc.spec.NoEvent = api.Duration(2*time.Second), true
 		rec, err := srv.Control().CreateRecording(context.Background(), tc.spec)
 		if err != nil {
 			t.Fatal(err)

@@ -1,12 +1,14 @@
 package emulator_test
 
 import (
-	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 	"net/url"
 	"testing"
+
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 func mustURL(t *testing.T, s string) *url.URL {
+
 	t.Helper()
 	u, err := url.Parse(s)
 	if err != nil {
@@ -15,6 +17,6 @@ func mustURL(t *testing.T, s string) *url.URL {
 	return u
 }
 
-func eventgridFilterForRecordings() filter.Spec {
-	return filter.Spec{IncludedEventTypes: []string{"Microsoft.Communication.RecordingFileStatusUpdated"}}
+func eventgridFilterForRecordings() api.EventFilter {
+	return api.EventFilter{IncludedEventTypes: []string{"Microsoft.Communication.RecordingFileStatusUpdated"}}
 }

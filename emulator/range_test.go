@@ -13,15 +13,18 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
 
 // smallDoc creates a one-chunk recording small enough to resume at every offset.
-func smallDoc(t *testing.T, srv *emulator.Server, length time.Duration) (control.Document, []byte) {
+func smallDoc(t *testing.T, srv *emulator.Server, length time.Duration) (api.Document, []byte) {
 	t.Helper()
-	rec, err := srv.Control().CreateRecording(t.Context(), control.RecordingSpec{
-		Duration: control.Duration(length), NoEvent: true})
+	rec, err := srv.Control().CreateRecording(t.Context(), api.RecordingSpec{
+		Duration: api.Duration(length), NoEvent: true})
+	if err == nil {
+		rec, err = srv.Control().WaitHashes(t.Context(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +138,7 @@ func TestResumingAtEveryOffsetGivesIdenticalBytes(t *testing.T) {
 	if _, tail := get(t, c, d.PreviewContentURL, http.Header{"Range": {fmt.Sprintf("bytes=%d-", last)}}); len(tail) != 1 {
 		t.Fatalf("last byte: %d bytes", len(tail))
 	}
-	rangedServed, err := srv.Control().CountRequests(t.Context(), control.RequestFilter{HasRange: "yes", Status: 206})
+	rangedServed, err := srv.Control().CountRequests(t.Context(), api.RequestFilter{HasRange: "yes", Status: 206})
 	if err != nil || rangedServed == 0 {
 		t.Fatalf("journal shows %d ranged 206 answers (%v)", rangedServed, err)
 	}

@@ -15,9 +15,9 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
-	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // TestTLSWithAStorageHostName serves HTTPS, hands out the CA through the
@@ -57,7 +57,7 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	rec, err := ctl.CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,9 +76,8 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || sum(body) != d.SHA256 || resp.TLS == nil {
 		t.Fatalf("https download from %s: %d, sha %s want %s", loc.Host, resp.StatusCode, sum(body), d.SHA256)
 	}
-	// The entry lands when the answer ends, possibly after the body was read.
-	emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData, AfterID: before}, 1)
-	es, err := ctl.Requests(t.Context(), control.RequestFilter{Plane: "data", Limit: 1})
+	// The entry is written as the answer ends, a moment after the client has the body.
+	es, err := ctl.WaitRequests(t.Context(), api.RequestFilter{Plane: "data", AfterID: before}, 1, 10*time.Second)
 	if err != nil || len(es) != 1 || es[0].Auth == nil || es[0].Auth.Variant != "x-ms-host" {
 		t.Fatalf("journal: %+v %v", es, err)
 	}
@@ -117,7 +116,7 @@ func TestPersistentCAAndOneStorageHostFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+	rec, err := ctl.CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,30 +59,21 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// serveTokenControl answers /_emulator/tokens/faults:
-//
-//	GET    tokens/faults   the token fault rules
-//	POST   tokens/faults   add {"fault":"expired|wrong-signature|wrong-audience|missing","for":"callback|delivery","count":N}
-//	DELETE tokens/faults   clear them
-func (s *Server) serveTokenControl(r *http.Request, path string) (int, any, error) {
-	if path != "tokens/faults" {
-		return 0, nil, controlErr(http.StatusNotFound, "NotFound", "no control-plane route for %s %s", r.Method, r.URL.Path)
+func (s *Server) tokenFaults(*http.Request) (any, error) { return s.tokens.FaultRules(), nil }
+
+// addTokenFault adds {"fault":"expired|wrong-signature|wrong-audience|missing","for":"callback|delivery","count":N}.
+func (s *Server) addTokenFault(r *http.Request) (any, error) {
+	var rule tokens.FaultRule
+	if err := decodeJSON(r, &rule, maxControlBody, "BadRequest"); err != nil {
+		return nil, err
 	}
-	switch r.Method {
-	case http.MethodGet:
-		return http.StatusOK, s.tokens.FaultRules(), nil
-	case http.MethodPost:
-		var rule tokens.FaultRule
-		if err := decodeJSON(r, &rule); err != nil {
-			return 0, nil, err
-		}
-		if err := s.tokens.AddFault(rule); err != nil {
-			return 0, nil, controlErr(http.StatusBadRequest, "BadRequest", "%v", err)
-		}
-		return http.StatusCreated, s.tokens.FaultRules(), nil
-	case http.MethodDelete:
-		s.tokens.ClearFaults()
-		return http.StatusNoContent, nil, nil
+	if err := s.tokens.AddFault(rule); err != nil {
+		return nil, wire.Errorf(http.StatusBadRequest, "BadRequest", "%v", err)
 	}
-	return 0, nil, methodErr(r, "GET", "POST", "DELETE")
+	return s.tokens.FaultRules(), nil
+}
+
+func (s *Server) clearTokenFaults(*http.Request) (any, error) {
+	s.tokens.ClearFaults()
+	return nil, nil
 }

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,6 @@ import (
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/tokens"
@@ -173,6 +173,6 @@ func TestEntraDeliveryAuthSendsABearerToken(t *testing.T) {
 	}
 }
 
-func recordingSpecForEvents() control.RecordingSpec {
-	return control.RecordingSpec{Duration: control.Duration(time.Second)}
+func recordingSpecForEvents() api.RecordingSpec {
+	return api.RecordingSpec{Duration: api.Duration(time.Second)}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -59,7 +59,7 @@ func TestOfficialSDKVectorsVerifyOverTheWire(t *testing.T) {
 		// The entry lands when the answer ends: wait for it, or Limit 1
 		// could return the previous request's entry.
 		emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData, AfterID: before}, 1)
-		es, err := srv.Control().Requests(t.Context(), control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
+		es, err := srv.Control().Requests(t.Context(), api.RequestFilter{Plane: journal.PlaneData, Limit: 1})
 		if err != nil || len(es) != 1 || es[0].Auth == nil {
 			t.Fatalf("journal: %+v %v", es, err)
 		}

@@ -16,10 +16,10 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/wire"
 	"github.com/acsemu/acsemu/scenarios/match"
@@ -43,12 +43,12 @@ var _ = Describe("Signed requests", Label("area:auth"), func() {
 	var (
 		srv *emulator.Server
 		clk *clock.Manual
-		doc control.Document
+		doc api.Document
 	)
 	BeforeEach(func(ctx SpecContext) {
 		clk = clock.NewManual(time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC))
 		srv = startEmulator(emulator.Options{Clock: clk})
-		rec, err := srv.Control().CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(2 * time.Second), NoEvent: true})
+		rec, err := srv.Control().CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(2 * time.Second), NoEvent: true})
 		Expect(err).NotTo(HaveOccurred())
 		doc = rec.Documents[0]
 	})
@@ -60,7 +60,7 @@ var _ = Describe("Signed requests", Label("area:auth"), func() {
 		var es []journal.Entry
 		Eventually(func(g Gomega) {
 			var err error
-			es, err = srv.Control().Requests(ctx, control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
+			es, err = srv.Control().Requests(ctx, api.RequestFilter{Plane: journal.PlaneData, Limit: 1})
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(es).To(HaveLen(1))
 		}).WithTimeout(journalTimeout).Should(Succeed())
@@ -79,7 +79,7 @@ var _ = Describe("Signed requests", Label("area:auth"), func() {
 
 	It("refuses the quickstart's Date variant in strict mode, naming the signed headers", func(ctx SpecContext) {
 		strict := startEmulator(emulator.Options{Clock: clk, StrictAuth: true})
-		rec, err := strict.Control().CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+		rec, err := strict.Control().CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 		Expect(err).NotTo(HaveOccurred())
 		req, _ := http.NewRequest(http.MethodGet, rec.Documents[0].PreviewContentURL, nil)
 		seedSample(req, emulator.DevAccessKey, clk.Now())
@@ -156,13 +156,13 @@ var _ = Describe("Signatures of the official SDKs and their failures", Label("ar
 	var (
 		srv *emulator.Server
 		clk *clock.Manual
-		doc control.Document
+		doc api.Document
 		cs  signer.ConnectionString
 	)
 	BeforeEach(func(ctx SpecContext) {
 		clk = clock.NewManual(time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC))
 		srv = startEmulator(emulator.Options{Clock: clk})
-		doc = createRecording(ctx, srv, control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true}).Documents[0]
+		doc = createRecording(ctx, srv, api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true}).Documents[0]
 		var err error
 		cs, err = signer.ParseConnectionString(srv.ConnectionString())
 		Expect(err).NotTo(HaveOccurred())

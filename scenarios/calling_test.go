@@ -17,9 +17,9 @@ import (
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/client/webhook"
 	"github.com/acsemu/acsemu/emulator"
+	emuapi "github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
@@ -63,7 +63,7 @@ func (cb *stateCallbacks) received() []string {
 }
 
 // metadataOf reads the metadata document the reference client wrote.
-func metadataOf(rc *refClient, d control.Document) recordings.Metadata {
+func metadataOf(rc *refClient, d emuapi.Document) recordings.Metadata {
 	GinkgoHelper()
 	b, err := os.ReadFile(filepath.Join(rc.Dir, d.ID+".metadata.json"))
 	Expect(err).NotTo(HaveOccurred())
@@ -130,7 +130,7 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 		call, err := srv.Control().CallRecording(ctx, id, callbackTimeout)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(call).To(And(HaveField("Processed", BeTrue()), HaveField("ActiveDurationMs", BeEquivalentTo(30_000)),
-			HaveField("Pauses", Equal([]control.Pause{{At: control.Duration(20 * time.Second), Duration: control.Duration(7 * time.Second)}}))))
+			HaveField("Pauses", Equal([]emuapi.Pause{{At: emuapi.Duration(20 * time.Second), Duration: emuapi.Duration(7 * time.Second)}}))))
 		rec, err := srv.Control().Recording(ctx, id)
 		Expect(err).NotTo(HaveOccurred())
 		drain(ctx, srv, sub.Name)

@@ -14,7 +14,7 @@ import (
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/client/webhook"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -51,9 +51,9 @@ var _ = Describe("Subscriptions", Label("area:delivery"), func() {
 	})
 
 	DescribeTable("a subscription never receives what its filter excludes",
-		func(ctx SpecContext, filterFor func(included control.Recording) filter.Spec, excludedSpec control.RecordingSpec, excludedType string) {
+		func(ctx SpecContext, filterFor func(included api.Recording) api.EventFilter, excludedSpec api.RecordingSpec, excludedType string) {
 			rc := startRefClient(srv, download.Options{}, webhook.Options{})
-			inc := createRecording(ctx, srv, control.RecordingSpec{Duration: control.Duration(2 * time.Second), NoEvent: true})
+			inc := createRecording(ctx, srv, api.RecordingSpec{Duration: api.Duration(2 * time.Second), NoEvent: true})
 			excludedSpec.NoEvent = true
 			exc := createRecording(ctx, srv, excludedSpec)
 			filtered := rc.subscribe(ctx, srv, eventgrid.SubscriptionSpec{Name: "filtered", Filter: filterFor(inc)})
@@ -85,25 +85,25 @@ var _ = Describe("Subscriptions", Label("area:delivery"), func() {
 			}
 		},
 		Entry("includedEventTypes lets only the file event through",
-			func(control.Recording) filter.Spec {
-				return filter.Spec{IncludedEventTypes: []string{recordings.EventType}}
-			}, control.RecordingSpec{Duration: control.Duration(time.Second)}, "Microsoft.Communication.RecordingStateChanged"),
+			func(api.Recording) api.EventFilter {
+				return api.EventFilter{IncludedEventTypes: []string{recordings.EventType}}
+			}, api.RecordingSpec{Duration: api.Duration(time.Second)}, "Microsoft.Communication.RecordingStateChanged"),
 		Entry("subjectBeginsWith keeps one call's recordings",
-			func(inc control.Recording) filter.Spec {
-				return filter.Spec{SubjectBeginsWith: "/recording/call/" + inc.CallID + "/"}
-			}, control.RecordingSpec{Duration: control.Duration(time.Second)}, ""),
+			func(inc api.Recording) api.EventFilter {
+				return api.EventFilter{SubjectBeginsWith: "/recording/call/" + inc.CallID + "/"}
+			}, api.RecordingSpec{Duration: api.Duration(time.Second)}, ""),
 		Entry("subjectEndsWith keeps one recording id",
-			func(inc control.Recording) filter.Spec {
-				return filter.Spec{SubjectEndsWith: "/recordingId/" + inc.ID}
-			}, control.RecordingSpec{Duration: control.Duration(time.Second)}, ""),
+			func(inc api.Recording) api.EventFilter {
+				return api.EventFilter{SubjectEndsWith: "/recordingId/" + inc.ID}
+			}, api.RecordingSpec{Duration: api.Duration(time.Second)}, ""),
 		Entry("an advanced StringIn filter on the format keeps WAV and drops MP3",
-			func(control.Recording) filter.Spec {
-				return filter.Spec{AdvancedFilters: []filter.Advanced{{OperatorType: filter.StringIn, Key: "data.recordingFormatType", Values: []any{"wav"}}}}
-			}, control.RecordingSpec{Duration: control.Duration(time.Second), Format: "mp3"}, ""),
+			func(api.Recording) api.EventFilter {
+				return api.EventFilter{AdvancedFilters: []api.AdvancedFilter{{OperatorType: filter.StringIn, Key: "data.recordingFormatType", Values: []any{"wav"}}}}
+			}, api.RecordingSpec{Duration: api.Duration(time.Second), Format: "mp3"}, ""),
 		Entry("an advanced NumberLessThan filter on the duration drops long recordings",
-			func(control.Recording) filter.Spec {
-				return filter.Spec{AdvancedFilters: []filter.Advanced{{OperatorType: filter.NumberLessThan, Key: "data.recordingDurationMs", Value: 5000}}}
-			}, control.RecordingSpec{Duration: control.Duration(8 * time.Second)}, ""),
+			func(api.Recording) api.EventFilter {
+				return api.EventFilter{AdvancedFilters: []api.AdvancedFilter{{OperatorType: filter.NumberLessThan, Key: "data.recordingDurationMs", Value: 5000}}}
+			}, api.RecordingSpec{Duration: api.Duration(8 * time.Second)}, ""),
 	)
 
 	DescribeTable("completes the CloudEvents OPTIONS handshake and downloads what arrives as CloudEvents",

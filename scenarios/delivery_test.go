@@ -13,18 +13,18 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/webhook"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
 
 // smallRecording is a recording of two small chunks.
-var smallRecording = control.RecordingSpec{Duration: control.Duration(3 * time.Second), ChunkSizeLimit: 60_000}
+var smallRecording = api.RecordingSpec{Duration: api.Duration(3 * time.Second), ChunkSizeLimit: 60_000}
 
 // fileEvent is the RecordingFileStatusUpdated event of a recording created
 // with NoEvent, as the emulator would publish it.
-func fileEvent(srv *emulator.Server, rec control.Recording) eventgrid.Event {
+func fileEvent(srv *emulator.Server, rec api.Recording) eventgrid.Event {
 	GinkgoHelper()
 	r, ok := srv.Recordings().Recording(rec.ID)
 	Expect(ok).To(BeTrue(), "recording %s", rec.ID)

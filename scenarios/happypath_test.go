@@ -10,9 +10,9 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/webhook"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
-	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 	"github.com/acsemu/acsemu/scenarios/match"
@@ -25,12 +25,12 @@ var _ = Describe("The whole recording flow", Label("area:delivery", "happy-path"
 
 		By("subscribing the webhook, which answers the validation event")
 		sub := rc.subscribe(ctx, srv, eventgrid.SubscriptionSpec{Name: "recordings",
-			Filter: filter.Spec{IncludedEventTypes: []string{recordings.EventType}}})
+			Filter: api.EventFilter{IncludedEventTypes: []string{recordings.EventType}}})
 		Expect(sub.ProvisioningState).To(Equal(eventgrid.StateSucceeded))
 		Expect(rc.Hook.Stats().Validations).To(BeEquivalentTo(1))
 
 		By("recording a call long enough for three chunks")
-		rec := createRecording(ctx, srv, control.RecordingSpec{Duration: control.Duration(12 * time.Second), ChunkSizeLimit: 150_000})
+		rec := createRecording(ctx, srv, api.RecordingSpec{Duration: api.Duration(12 * time.Second), ChunkSizeLimit: 150_000})
 		Expect(len(rec.Documents)).To(BeNumerically(">=", 3))
 
 		By("delivering RecordingFileStatusUpdated once")

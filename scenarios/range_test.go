@@ -13,7 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
@@ -22,16 +22,16 @@ import (
 // preview API of the seed.
 var downloadAPIs = []struct {
 	name string
-	url  func(control.Document) string
+	url  func(api.Document) string
 }{
-	{"the GA storage path", func(d control.Document) string { return d.ContentLocation }},
-	{"the 2021 preview API", func(d control.Document) string { return d.PreviewContentURL }},
+	{"the GA storage path", func(d api.Document) string { return d.ContentLocation }},
+	{"the 2021 preview API", func(d api.Document) string { return d.PreviewContentURL }},
 }
 
 var _ = Describe("Range requests", Label("area:range"), func() {
 	var (
 		srv  *emulator.Server
-		doc  control.Document
+		doc  api.Document
 		full []byte
 		size int64
 	)
@@ -39,7 +39,7 @@ var _ = Describe("Range requests", Label("area:range"), func() {
 		// With ETag and Last-Modified, which the real storage was not recorded
 		// sending: these specs are about RFC 9110 validators.
 		srv = startEmulator(emulator.Options{Seed: 3, StorageValidators: true})
-		rec := createRecording(ctx, srv, control.RecordingSpec{Duration: control.Duration(time.Second), NoEvent: true})
+		rec := createRecording(ctx, srv, api.RecordingSpec{Duration: api.Duration(time.Second), NoEvent: true})
 		doc = rec.Documents[0]
 		_, full = fetch(signedClient(srv), doc.ContentLocation, nil)
 		Expect(sha(full)).To(Equal(doc.SHA256))
@@ -76,7 +76,7 @@ var _ = Describe("Range requests", Label("area:range"), func() {
 		}
 	}
 	DescribeTable("follows RFC 9110 on both download APIs",
-		func(ctx SpecContext, url func(control.Document) string, rng string, w want) {
+		func(ctx SpecContext, url func(api.Document) string, rng string, w want) {
 			resp, body := get(url(doc), http.Header{"Range": {rng}})
 			Expect(resp.StatusCode).To(Equal(w.status))
 			Expect(resp.Header.Get("Accept-Ranges")).To(Equal("bytes"))
@@ -96,8 +96,8 @@ var _ = Describe("Range requests", Label("area:range"), func() {
 			resp, _ := get(api.url(doc), http.Header{"Range": {fmt.Sprintf("bytes=%d-", size)}})
 			Expect(resp.StatusCode).To(Equal(http.StatusRequestedRangeNotSatisfiable))
 			Expect(resp.Header.Get("Content-Range")).To(Equal(fmt.Sprintf("bytes */%d", size)))
-			Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequest(journal.Filter{
-				Plane: journal.PlaneData, DocumentID: doc.ID, Status: http.StatusRequestedRangeNotSatisfiable}))
+			Expect(srv).To(match.HaveRequestWithin(journal.Filter{
+				Plane: journal.PlaneData, DocumentID: doc.ID, Status: http.StatusRequestedRangeNotSatisfiable}, journalTimeout))
 		})
 
 		It("sends several ranges as multipart/byteranges on "+api.name, func() {

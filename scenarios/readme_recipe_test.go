@@ -37,7 +37,7 @@ func readmeRecipe() string {
 // The README's CI recipe, run step by step in its order, with three
 // substitutions a test needs: free ports instead of 8080 and 10900 (the
 // emulator's through ACSEMU_ADDR), acsemu built from this tree instead of
-// `go install ...@latest`, and the app resolving the storage host itself
+// the clone and make build, and the app resolving the storage host itself
 // instead of the `sudo tee -a /etc/hosts` step. start-my-app.sh is the
 // brokenhook fixture without a flaw, which reads NODE_EXTRA_CA_CERTS once at
 // its start: before the emulator exists.
@@ -70,7 +70,7 @@ var _ = Describe("The README's CI recipe", Label("area:contract"), func() {
 			switch {
 			case step.Uses != "":
 				continue // the runner's setup: Go is here
-			case strings.HasPrefix(step.Run, "go install github.com/acsemu/acsemu/cmd/acsemu@"):
+			case strings.HasPrefix(step.Run, "git clone https://github.com/acsemu/acsemu "):
 				continue // acsemu is built from this tree, on PATH
 			case strings.Contains(step.Run, "/etc/hosts"):
 				continue // the app resolves the storage host itself (--resolve)

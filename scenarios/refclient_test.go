@@ -20,8 +20,8 @@ import (
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/client/webhook"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
@@ -127,7 +127,7 @@ func (rc *refClient) state(id string) jobs.State {
 }
 
 // awaitDone waits until every chunk of rec is downloaded.
-func (rc *refClient) awaitDone(rec control.Recording) {
+func (rc *refClient) awaitDone(rec api.Recording) {
 	GinkgoHelper()
 	for _, d := range rec.Documents {
 		Eventually(rc.state).WithArguments(d.ID).WithTimeout(downloadTimeout).Should(Equal(jobs.Done), "document %d (%s)", d.Index, d.ID)
@@ -136,7 +136,7 @@ func (rc *refClient) awaitDone(rec control.Recording) {
 
 // expectFiles checks that the output folder holds every chunk's media and
 // metadata with the control plane's SHA-256, and no partial file.
-func (rc *refClient) expectFiles(rec control.Recording, ext string) {
+func (rc *refClient) expectFiles(rec api.Recording, ext string) {
 	GinkgoHelper()
 	for _, d := range rec.Documents {
 		Expect(filepath.Join(rc.Dir, d.ID+"."+ext)).To(match.BeFileWithSHA256(d.SHA256))
@@ -145,10 +145,13 @@ func (rc *refClient) expectFiles(rec control.Recording, ext string) {
 	Expect(filepath.Glob(filepath.Join(rc.Dir, "*.partial"))).To(BeEmpty())
 }
 
-// createRecording creates a recording (publishing its event unless spec.NoEvent).
-func createRecording(ctx context.Context, srv *emulator.Server, spec control.RecordingSpec) control.Recording {
+// createRecording creates a recording (publishing its event unless
+// spec.NoEvent) and waits for its SHA-256s, which creating does not compute.
+func createRecording(ctx context.Context, srv *emulator.Server, spec api.RecordingSpec) api.Recording {
 	GinkgoHelper()
 	rec, err := srv.Control().CreateRecording(ctx, spec)
+	Expect(err).NotTo(HaveOccurred())
+	rec, err = srv.Control().WaitHashes(ctx, rec.ID)
 	Expect(err).NotTo(HaveOccurred())
 	return rec
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
 
@@ -67,8 +67,8 @@ func (o *onDisk) expectRangesFromDisk() {
 type resumeRig struct {
 	srv   *emulator.Server
 	clk   *clock.Manual
-	rec   control.Recording
-	doc   control.Document
+	rec   api.Recording
+	doc   api.Document
 	dir   string
 	sleep *advancingSleep
 	disk  *onDisk
@@ -78,7 +78,7 @@ func newResumeRig(ctx context.Context) *resumeRig {
 	GinkgoHelper()
 	r := &resumeRig{clk: manualClock(), dir: GinkgoT().TempDir()}
 	r.srv = startEmulator(emulator.Options{Seed: 40, Clock: r.clk})
-	r.rec = createRecording(ctx, r.srv, control.RecordingSpec{Duration: control.Duration(5 * time.Second), NoEvent: true})
+	r.rec = createRecording(ctx, r.srv, api.RecordingSpec{Duration: api.Duration(5 * time.Second), NoEvent: true})
 	Expect(r.rec.Documents).To(HaveLen(1))
 	r.doc = r.rec.Documents[0]
 	r.sleep = &advancingSleep{clk: r.clk}
@@ -134,7 +134,7 @@ var _ = Describe("Resumable downloads", Label("area:resume"), func() {
 			Eventually(r.srv).WithTimeout(journalTimeout).Should(match.HaveRequest(resumed))
 			for _, rule := range installed {
 				Eventually(r.srv).WithTimeout(journalTimeout).Should(match.HaveRequest(
-					control.RequestFilter{DocumentID: r.doc.ID, Fault: rule.Rule.ID + " "}), "rule %s fired", rule.Rule.ID)
+					api.RequestFilter{DocumentID: r.doc.ID, Fault: rule.Rule.ID + " "}), "rule %s fired", rule.Rule.ID)
 			}
 
 			By("never coming back before a Retry-After")

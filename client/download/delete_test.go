@@ -6,6 +6,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 )
 
@@ -23,7 +24,7 @@ func TestDeleteAfterDownloadRemovesTheDocumentOnceItIsOnDisk(t *testing.T) {
 		}
 	}
 	e.checkFiles(rec.Documents...)
-	if n := e.count(control.RequestFilter{Method: "DELETE", Status: 200}, 2); n != 2 {
+	if n := e.count(api.RequestFilter{Method: "DELETE", Status: 200}, 2); n != 2 {
 		t.Fatalf("%d DELETEs answered 200, want 2", n)
 	}
 	// Without the option nothing is deleted.

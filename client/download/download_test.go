@@ -14,7 +14,7 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -70,7 +70,7 @@ func TestThreeChunksDownloadCompletely(t *testing.T) {
 		}
 	}
 	e.checkFiles(rec.Documents...)
-	if n := e.count(control.RequestFilter{AuthOK: "false"}, 0); n != 0 {
+	if n := e.count(api.RequestFilter{AuthOK: "false"}, 0); n != 0 {
 		t.Errorf("%d requests failed authentication", n)
 	}
 }
@@ -99,7 +99,7 @@ func TestDuplicateDeliveriesDownloadOnce(t *testing.T) {
 	}
 	for _, doc := range rec.Documents {
 		for _, target := range []string{journal.TargetMedia, journal.TargetMetadata} {
-			if n := e.count(control.RequestFilter{DocumentID: doc.ID, Method: "GET", Target: target}, 1); n != 1 {
+			if n := e.count(api.RequestFilter{DocumentID: doc.ID, Method: "GET", Target: target}, 1); n != 1 {
 				t.Errorf("%s %s: %d GETs, want 1", doc.ID, target, n)
 			}
 		}
@@ -148,8 +148,8 @@ func resumeAfterRestart(t *testing.T, validators bool) {
 		t.Errorf("result %+v", res.Files[0])
 	}
 	e.checkFiles(doc)
-	media := control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia}
-	ranged := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
+	media := api.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia}
+	ranged := e.requests(api.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
 	if len(ranged) != 1 || ranged[0].RangeAsked != "bytes=123457-" || ranged[0].Status != http.StatusPartialContent {
 		t.Fatalf("ranged requests: %+v", ranged)
 	}
@@ -193,7 +193,7 @@ func TestResumeWithinOneRun(t *testing.T) {
 				t.Errorf("result %+v", f)
 			}
 			for _, want := range []string{"bytes=50000-", "bytes=150000-"} {
-				if n := e.count(control.RequestFilter{DocumentID: doc.ID, RangePrefix: want}, 1); n != 1 {
+				if n := e.count(api.RequestFilter{DocumentID: doc.ID, RangePrefix: want}, 1); n != 1 {
 					t.Errorf("%d requests asked %s, want 1", n, want)
 				}
 			}

@@ -12,7 +12,7 @@ import (
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 // Download a recording chunk from an in-process emulator, then see a forged
@@ -25,7 +25,7 @@ func Example() {
 		return
 	}
 	defer srv.Close()
-	rec, err := srv.Control().CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(5 * time.Second), NoEvent: true})
+	rec, err := srv.Control().CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(5 * time.Second), NoEvent: true})
 	if err != nil {
 		fmt.Println(err)
 		return

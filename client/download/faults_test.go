@@ -14,9 +14,9 @@ import (
 
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/internal/clock"
 )
 
 // onDisk records, for every request, the Range it asks and the bytes of the
@@ -90,7 +90,7 @@ func TestFaultAcceptance(t *testing.T) {
 			if len(rec.seen) < 2 {
 				t.Errorf("the fault never fired: requests %v", rec.seen)
 			}
-			if fired := e.count(control.RequestFilter{Target: journal.TargetMedia, Fault: " "}, 1); fired == 0 {
+			if fired := e.count(api.RequestFilter{Target: journal.TargetMedia, Fault: " "}, 1); fired == 0 {
 				t.Error("the journal shows no fault")
 			}
 			if v, _ := e.srv.Control().FaultViolations(ctx); v.Count != 0 {

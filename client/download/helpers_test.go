@@ -22,7 +22,7 @@ import (
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -50,13 +50,16 @@ func newEnv(t testing.TB, opts emulator.Options) *env {
 }
 
 // recording creates a recording of n chunks of about chunk bytes each.
-func (e *env) recording(chunks int, chunk int64) control.Recording {
+func (e *env) recording(chunks int, chunk int64) api.Recording {
 	e.t.Helper()
 	// 16 kHz 16-bit mono WAV: 32,000 bytes a second.
 	// Aim at half of the last chunk.
 	dur := time.Duration((2*int64(chunks)-1)*chunk*1000/64_000) * time.Millisecond
-	rec, err := e.srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(dur), ChunkSizeLimit: chunk, NoEvent: true})
+	rec, err := e.srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(dur), ChunkSizeLimit: chunk, NoEvent: true})
+	if err == nil {
+		rec, err = e.srv.Control().WaitHashes(context.Background(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -98,7 +101,7 @@ func (e *env) downloader(opts download.Options) *download.Downloader {
 // count waits until at least want data-plane requests match f (an entry
 // lands when its answer ends, which can be after the client is done), then
 // returns how many match, so a caller comparing with want also sees extras.
-func (e *env) count(f control.RequestFilter, want int) int {
+func (e *env) count(f api.RequestFilter, want int) int {
 	e.t.Helper()
 	f.Plane = journal.PlaneData
 	emulatortest.AwaitRequests(e.t, e.srv, f, want)
@@ -110,7 +113,7 @@ func (e *env) count(f control.RequestFilter, want int) int {
 }
 
 // requests is count's list: it waits for at least want entries.
-func (e *env) requests(f control.RequestFilter, want int) []journal.Entry {
+func (e *env) requests(f api.RequestFilter, want int) []journal.Entry {
 	e.t.Helper()
 	f.Plane = journal.PlaneData
 	emulatortest.AwaitRequests(e.t, e.srv, f, want)
@@ -123,7 +126,7 @@ func (e *env) requests(f control.RequestFilter, want int) []journal.Entry {
 
 // checkFiles checks that the folder holds doc's media and metadata with the
 // control plane's SHA-256, and no partial file.
-func (e *env) checkFiles(docs ...control.Document) {
+func (e *env) checkFiles(docs ...api.Document) {
 	e.t.Helper()
 	for _, d := range docs {
 		for name, want := range map[string]string{d.ID + ".wav": d.SHA256, d.ID + ".metadata.json": d.MetadataSHA256} {
@@ -153,7 +156,7 @@ func fileSHA(t testing.TB, path string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func jobOf(d control.Document) jobs.Job {
+func jobOf(d api.Document) jobs.Job {
 	return jobs.Job{DocumentID: d.ID, Index: d.Index, Format: "wav", ContentLocation: d.ContentLocation,
 		MetadataLocation: d.MetadataLocation, DeleteLocation: d.DeleteLocation}
 }

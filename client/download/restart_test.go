@@ -9,13 +9,13 @@ import (
 
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // halfDownload leaves cutAt bytes of doc's media on disk, recorded in the
 // store at e.state, as a crashed process would.
-func halfDownload(t *testing.T, e *env, doc control.Document, cutAt int64) {
+func halfDownload(t *testing.T, e *env, doc api.Document, cutAt int64) {
 	t.Helper()
 	store := e.store()
 	defer store.Close()
@@ -58,7 +58,7 @@ func TestResumeAfterObjectChangedRestartsFromZero(t *testing.T) {
 	newDoc.MetadataSHA256 = doc.MetadataSHA256
 	e.checkFiles(newDoc)
 	// The journal is ordered by completion: select, do not index.
-	resumed := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
+	resumed := e.requests(api.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
 	if len(resumed) != 1 || resumed[0].RangeAsked != "bytes=70000-" || resumed[0].Status != http.StatusOK {
 		t.Errorf("resumes %+v; want one bytes=70000- answered 200", resumed)
 	}
@@ -87,11 +87,11 @@ func TestResumeWithChangedETagIn206RestartsFromZero(t *testing.T) {
 	}
 	newDoc.MetadataSHA256 = doc.MetadataSHA256
 	e.checkFiles(newDoc)
-	resumed := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
+	resumed := e.requests(api.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "yes"}, 1)
 	if len(resumed) != 1 || resumed[0].RangeAsked != "bytes=70000-" || resumed[0].Status != http.StatusPartialContent {
 		t.Errorf("resumes %+v; want one bytes=70000- answered 206", resumed)
 	}
-	if n := e.count(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "no"}, 2); n != 2 {
+	if n := e.count(api.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia, HasRange: "no"}, 2); n != 2 {
 		t.Errorf("%d whole-file requests, want 2 (the cut one and the restart)", n)
 	}
 }
@@ -147,7 +147,7 @@ func TestUnrecordedPartialFileIsDiscarded(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.checkFiles(doc)
-	if n := e.count(control.RequestFilter{DocumentID: doc.ID, HasRange: "yes"}, 0); n != 0 {
+	if n := e.count(api.RequestFilter{DocumentID: doc.ID, HasRange: "yes"}, 0); n != 0 {
 		t.Errorf("%d ranged requests", n)
 	}
 	if _, ok, _ := store.LoadPartial(doc.ID + ".media.partial"); ok {

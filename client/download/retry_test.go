@@ -12,9 +12,9 @@ import (
 
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
+	"github.com/acsemu/acsemu/internal/clock"
 )
 
 // sleeper is a Sleep that advances a manual clock instead of waiting, and
@@ -63,7 +63,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			if len(s.got) != 1 || s.got[0] != c.want {
 				t.Errorf("slept %v, want [%v]", s.got, c.want)
 			}
-			media := e.requests(control.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia}, 2)
+			media := e.requests(api.RequestFilter{DocumentID: doc.ID, Target: journal.TargetMedia}, 2)
 			// Entries are ordered by completion; Time is when each request arrived.
 			sort.Slice(media, func(i, j int) bool { return media[i].Time.Before(media[j].Time) })
 			if len(media) != 2 || media[1].Time.Sub(media[0].Time) < c.want {
@@ -208,7 +208,7 @@ func TestStalledBodyIsRetried(t *testing.T) {
 	if f := res.Files[0]; f.Requests != 2 || f.Resumed != 1 {
 		t.Errorf("result %+v", f)
 	}
-	if n := e.count(control.RequestFilter{DocumentID: doc.ID, RangePrefix: "bytes=40000-"}, 1); n != 1 {
+	if n := e.count(api.RequestFilter{DocumentID: doc.ID, RangePrefix: "bytes=40000-"}, 1); n != 1 {
 		t.Errorf("%d resumes from 40000", n)
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -71,7 +71,7 @@ func TestRefusedJobsSendNothing(t *testing.T) {
 	if n := counter.sent.Load(); n != 0 {
 		t.Errorf("%d requests left the client", n)
 	}
-	if n := e.count(control.RequestFilter{}, 0); n != 0 {
+	if n := e.count(api.RequestFilter{}, 0); n != 0 {
 		t.Errorf("the emulator saw %d requests", n)
 	}
 	entries, _ := os.ReadDir(e.dir)
@@ -120,7 +120,7 @@ func TestStorageHostIsSignedWithXMSHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.checkFiles(doc)
-	for _, r := range e.requests(control.RequestFilter{DocumentID: doc.ID}, 2) {
+	for _, r := range e.requests(api.RequestFilter{DocumentID: doc.ID}, 2) {
 		if r.Auth == nil || !r.Auth.OK || r.Auth.Variant != auth.VariantXMSHost || r.Header.Get("X-Ms-Host") != e.cs.Endpoint.Host {
 			t.Errorf("%s: auth %+v, x-ms-host %q", r.Path, r.Auth, r.Header.Get("X-Ms-Host"))
 		}
@@ -130,7 +130,7 @@ func TestStorageHostIsSignedWithXMSHost(t *testing.T) {
 	if _, err := d2.Document(context.Background(), jobOf(doc)); err == nil || !strings.Contains(err.Error(), "us-storage.asm.skype.test") {
 		t.Errorf("err = %v", err)
 	}
-	if n := e.count(control.RequestFilter{Target: journal.TargetMedia}, 1); n != 1 {
+	if n := e.count(api.RequestFilter{Target: journal.TargetMedia}, 1); n != 1 {
 		t.Errorf("%d media requests, want 1", n)
 	}
 }

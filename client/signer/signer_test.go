@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator/auth"
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/internal/clock"
 	"github.com/acsemu/acsemu/internal/hmacsig"
 )
 

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 )
 
@@ -57,8 +59,12 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 		return fs.Args(), c, err
 	}
 	switch name {
-	case "health", "config", "reset", "ca", "recording list":
-		_, c, err := parse(0, 0)
+	case "health", "config", "reset", "ca":
+		maxArgs := 0
+		if name == "config" {
+			maxArgs = 1 // acsemu config FIELD prints one field, for scripts
+		}
+		rest, c, err := parse(0, maxArgs)
 		if err != nil {
 			return err
 		}
@@ -74,6 +80,9 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 			if err != nil {
 				return err
 			}
+			if len(rest) == 1 {
+				return printField(stdout, cfg, rest[0])
+			}
 			return printJSON(stdout, cfg)
 		case "reset":
 			return c.Reset(ctx)
@@ -84,13 +93,18 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 			}
 			_, err = stdout.Write(pem)
 			return err
-		default:
-			rs, err := c.Recordings(ctx)
-			if err != nil {
-				return err
-			}
-			return printJSON(stdout, rs)
 		}
+	case "recording list":
+		out := outputFlag(fs, "json")
+		_, c, err := parse(0, 0)
+		if err != nil {
+			return err
+		}
+		rs, err := c.Recordings(ctx)
+		if err != nil {
+			return err
+		}
+		return emit(stdout, stderr, *out, "recordings", rs, recordingIDs(rs), recordingTable(rs))
 	case "recording get", "document get":
 		rest, c, err := parse(1, 1)
 		if err != nil {
@@ -109,7 +123,7 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 		}
 		return printJSON(stdout, d)
 	case "recording create":
-		return recordingCreate(ctx, fs, args[1:], newClient, stdout)
+		return recordingCreate(ctx, fs, args[1:], newClient, stdout, stderr)
 	case "document upload":
 		kind := fs.String("kind", "audio", "audio or video: the last segment of the content location")
 		ct := fs.String("content-type", "", "MIME type (default: sniffed)")
@@ -129,19 +143,71 @@ func runClient(ctx context.Context, args []string, env func(string) string, stdo
 	case "call simulate":
 		return callSimulate(ctx, fs, args[1:], env, newClient, stdout)
 	case "requests":
-		return requests(ctx, fs, args[1:], newClient, stdout)
+		return requests(ctx, fs, args[1:], newClient, stdout, stderr)
 	case "faults":
-		return faultsCommand(ctx, fs, args[1:], newClient, stdout)
+		return faultsCommand(ctx, fs, args[1:], newClient, stdout, stderr)
 	case "tokens":
 		return tokensCommand(ctx, fs, args[1:], newClient, stdout)
 	case "subscription", "deliveries", "deadletters", "events":
-		return eventsCommand(ctx, name, fs, args[1:], newClient, stdout)
+		return eventsCommand(ctx, name, fs, args[1:], newClient, stdout, stderr)
 	}
-	return fmt.Errorf("unknown command %q; run acsemu help", strings.Join(args[:1], " "))
+	if subs, ok := groups[args[0]]; ok && len(args) == 1 {
+		fmt.Fprintf(stdout, "acsemu %s subcommands: %s\n", args[0], strings.Join(subs, ", "))
+		return nil
+	}
+	return fmt.Errorf("unknown command %q%s; run acsemu help", name, didYouMean(name))
+}
+
+// groups are the commands that take a subcommand, for acsemu GROUP alone and for suggestions.
+var groups = map[string][]string{
+	"recording": {"create", "list", "get"},
+	"document":  {"get", "upload"},
+	"call":      {"simulate"},
+}
+
+// didYouMean suggests the known command nearest to name (at most 2 edits away).
+func didYouMean(name string) string {
+	var known []string
+	for _, c := range commands {
+		known = append(known, c.name)
+		for _, sub := range groups[c.name] {
+			known = append(known, c.name+" "+sub)
+		}
+	}
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // pauseList parses --pause values like 10m@30m (pause of 10m at 30m of recorded time).
-type pauseList []control.Pause
+type pauseList []api.Pause
 
 func (p *pauseList) String() string { return fmt.Sprint(*p) }
 func (p *pauseList) Set(v string) error {
@@ -154,50 +220,69 @@ func (p *pauseList) Set(v string) error {
 	if err1 != nil || err2 != nil {
 		return fmt.Errorf("%q: use DURATION@AT, e.g. 10m@30m", v)
 	}
-	*p = append(*p, control.Pause{At: control.Duration(a), Duration: control.Duration(d)})
+	*p = append(*p, api.Pause{At: api.Duration(a), Duration: api.Duration(d)})
 	return nil
 }
 
-func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
-	var spec control.RecordingSpec
+func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout, stderr io.Writer) error {
+	var spec api.RecordingSpec
 	var pauses pauseList
 	dur := fs.Duration("duration", 90*time.Second, "active recorded time")
 	fs.StringVar(&spec.Format, "format", "wav", "wav, mp3 or mp4")
-	fs.StringVar(&spec.ContentType, "content", "", "audio or audioVideo (default from the format)")
-	fs.StringVar(&spec.ChannelType, "channels", "mixed", "mixed or unmixed (one channel per participant, wav only)")
-	fs.IntVar(&spec.ParticipantCount, "participants", 2, "number of participants")
-	fs.Int64Var(&spec.ChunkSizeLimit, "chunk-size", 0, "split into documents of at most this many bytes (default 1.5 GB)")
+	fs.StringVar(&spec.ContentType, "contentType", "", "audio or audioVideo (default from the format)")
+	fs.StringVar(&spec.ChannelType, "channelType", "mixed", "mixed or unmixed (one channel per participant, wav only)")
+	fs.IntVar(&spec.ParticipantCount, "participantCount", 2, "number of participants")
+	fs.Int64Var(&spec.ChunkSizeLimit, "chunkSizeLimit", 0, "split into documents of at most this many bytes (default 1.5 GB)")
 	fs.Int64Var(&spec.Seed, "seed", 0, "media seed (default derived from the emulator's seed)")
-	fs.BoolVar(&spec.NoEvent, "no-event", false, "do not publish RecordingFileStatusUpdated")
-	fs.Var(&pauses, "pause", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
+	fs.BoolVar(&spec.NoEvent, "noEvent", false, "do not publish RecordingFileStatusUpdated")
+	fs.Var(&pauses, "pauses", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
+	wait := fs.Bool("waitHashes", false, "answer once every document's SHA-256 is computed (creation hashes nothing; sha256Pending says so)")
+	aliases(fs, map[string]string{"content": "contentType", "channels": "channelType", "participants": "participantCount",
+		"chunk-size": "chunkSizeLimit", "no-event": "noEvent", "pause": "pauses", "wait-hashes": "waitHashes"})
+	out := outputFlag(fs, "json")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	spec.Duration, spec.Pauses = control.Duration(*dur), pauses
+	spec.Duration, spec.Pauses = api.Duration(*dur), pauses
 	c, err := newClient()
 	if err != nil {
 		return err
 	}
 	r, err := c.CreateRecording(ctx, spec)
+	if err == nil && *wait {
+		r, err = c.WaitHashes(ctx, r.ID)
+	}
 	if err != nil {
 		return err
 	}
-	return printJSON(stdout, r)
+	// ids mode prints the documents' contentLocations, one per line, so a
+	// script takes one with head -1.
+	var locs []string
+	for _, d := range r.Documents {
+		locs = append(locs, d.ContentLocation)
+	}
+	return emit(stdout, stderr, *out, "", r, locs, recordingTable([]api.Recording{r}))
 }
 
-func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
-	var f control.RequestFilter
+func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout, stderr io.Writer) error {
+	var f api.RequestFilter
 	fs.StringVar(&f.Plane, "plane", "data", "data or control (empty: both)")
 	fs.StringVar(&f.Target, "target", "", "media, metadata, delete, calling, unknown")
 	fs.StringVar(&f.Method, "method", "", "HTTP method")
-	fs.StringVar(&f.PathPrefix, "path", "", "path prefix")
-	fs.StringVar(&f.DocumentID, "document", "", "document id")
+	fs.StringVar(&f.PathPrefix, "pathPrefix", "", "path prefix")
+	fs.StringVar(&f.DocumentID, "documentId", "", "document id")
 	fs.IntVar(&f.Status, "status", 0, "HTTP status")
-	fs.StringVar(&f.RangePrefix, "range", "", "asked Range starting with this, e.g. bytes=1048576-")
-	fs.StringVar(&f.AuthOK, "auth-ok", "", "true or false")
+	fs.StringVar(&f.RangePrefix, "rangePrefix", "", "asked Range starting with this, e.g. bytes=1048576-")
+	fs.StringVar(&f.HasRange, "hasRange", "", "yes (asked a Range) or no")
+	fs.StringVar(&f.AuthOK, "authOk", "", "true or false")
 	fs.StringVar(&f.Fault, "fault", "", "only requests hit by a fault whose description contains this")
+	fs.Int64Var(&f.AfterID, "afterId", 0, "only entries with a higher id")
 	fs.IntVar(&f.Limit, "limit", 50, "newest entries to show (0: all)")
+	aliases(fs, map[string]string{"path": "pathPrefix", "document": "documentId", "range": "rangePrefix", "auth-ok": "authOk"})
 	count := fs.Bool("count", false, "print only the number of matching requests")
+	wait := fs.Duration("wait", 0, "wait up to this long (at most 1m) until --minCount requests match")
+	minCount := fs.Int("minCount", 1, "with --wait: how many matching requests to wait for")
+	out := outputFlag(fs, "table")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -214,9 +299,24 @@ func requests(ctx context.Context, fs *flag.FlagSet, args []string, newClient fu
 		_, err = fmt.Fprintln(stdout, n)
 		return err
 	}
-	es, err := c.Requests(ctx, f)
+	var es []api.Entry
+	if *wait > 0 {
+		es, err = c.WaitRequests(ctx, f, *minCount, *wait)
+	} else {
+		es, err = c.Requests(ctx, f)
+	}
 	if err != nil {
 		return err
+	}
+	if *out != "table" {
+		ids := make([]string, len(es))
+		for i, e := range es {
+			ids[i] = strconv.FormatInt(e.ID, 10)
+		}
+		return emit(stdout, stderr, *out, "requests", es, ids, "")
+	}
+	if len(es) == 0 {
+		fmt.Fprintln(stderr, "acsemu: no requests match", f)
 	}
 	for _, e := range es {
 		auth := "-"

@@ -12,12 +12,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/faults"
 )
 
 const faultsUsage = `usage:
-  acsemu faults list [--json]          rules in evaluation order, with matched and fired counts
+  acsemu faults list [-o table|json|ids] rules in evaluation order, with matched and fired counts
   acsemu faults add JSON | -f FILE     add a rule or a JSON list of rules ("-f -" reads stdin)
   acsemu faults get ID
   acsemu faults delete ID...
@@ -28,16 +29,26 @@ action types: ` + "%s" + `
 `
 
 // faultsCommand runs `acsemu faults SUB ...`; fs already has --url.
-func faultsCommand(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout io.Writer) error {
+func faultsCommand(ctx context.Context, fs *flag.FlagSet, args []string, newClient func() (*control.Client, error), stdout, stderr io.Writer) error {
 	usage := fmt.Sprintf(faultsUsage, strings.Join(faults.Kinds(), ", "))
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
 	sub := args[0]
 	fs.Init("acsemu faults "+sub, flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON (list)")
-	file := fs.String("f", "", "read the rules from FILE, - for stdin (add)")
-	after := fs.Int64("after", 0, "only faults with a higher sequence number (fired)")
+	// Each subcommand defines only its own flags.
+	var asJSON *bool
+	var out, file *string
+	var after *int64
+	switch sub {
+	case "list":
+		out = outputFlag(fs, "table")
+		asJSON = fs.Bool("json", false, "print JSON (same as -o json)")
+	case "add":
+		file = fs.String("f", "", "read the rules from FILE, - for stdin")
+	case "fired":
+		after = fs.Int64("after", 0, "only faults with a higher sequence number")
+	}
 	rest, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return err
@@ -49,10 +60,21 @@ func faultsCommand(ctx context.Context, fs *flag.FlagSet, args []string, newClie
 	switch sub {
 	case "list":
 		rs, err := c.Faults(ctx)
-		if err != nil || *asJSON {
-			return errors.Join(err, printJSON(stdout, rs))
+		if err != nil {
+			return err
 		}
-		return printRules(stdout, rs)
+		if *asJSON {
+			*out = "json"
+		}
+		ids := make([]string, len(rs))
+		for i, r := range rs {
+			ids[i] = r.Rule.ID
+		}
+		var table strings.Builder
+		if err := printRules(&table, rs); err != nil {
+			return err
+		}
+		return emit(stdout, stderr, *out, "fault rules", rs, ids, table.String())
 	case "add":
 		var body []byte
 		switch {
@@ -118,7 +140,7 @@ func faultsCommand(ctx context.Context, fs *flag.FlagSet, args []string, newClie
 }
 
 // printRules prints one line per rule: ID, target, action, when, counters.
-func printRules(w io.Writer, rs []faults.RuleStatus) error {
+func printRules(w io.Writer, rs []api.FaultRuleStatus) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTARGET\tACTION\tWHEN\tMATCHED\tFIRED")
 	for _, r := range rs {

@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 func main() {
@@ -35,49 +36,17 @@ func main() {
 	}
 }
 
-const usage = `acsemu — a local emulator of Azure Communication Services call recording
-
-Usage:
-  acsemu serve [flags]                 start the emulator (see acsemu serve -h)
-  acsemu health                        check that the emulator answers
-  acsemu config                        print the emulator's effective configuration
-  acsemu reset                         forget recordings, documents and the journal
-  acsemu recording create [flags]      create a finished recording (see -h)
-  acsemu recording list | get ID
-  acsemu document get ID | upload ID FILE [--kind audio|video] [--content-type T]
-  acsemu call simulate [flags]         play a call through the Call Automation API: start,
-                                       --pause 10m@30m..., stop, then print the recording (see -h)
-  acsemu requests [filters] [--count]  read the request journal (see -h)
-  acsemu faults list|add|get|delete|clear|violations|fired
-                                       manage fault rules (acsemu faults for details)
-  acsemu subscription create|list|get|delete|validate|drain
-                                       Event Grid subscriptions (acsemu subscription for details)
-  acsemu deliveries | deadletters      Event Grid delivery attempts and dead letters
-  acsemu events publish FILE|-         publish any Event Grid or CloudEvents JSON
-  acsemu tokens fault|faults|clear     spoil the callback / delivery tokens (acsemu tokens for details)
-  acsemu ca                            print the CA certificate (TLS mode)
-  acsemu ca --dir DIR                  create (first time) and print the persistent CA that
-                                       serve/contract --ca-dir DIR use: trust it before they start
-  acsemu contract --webhook URL        contract-test your webhook and downloader (see -h)
-
-Client commands talk to --url (ACSEMU_URL, default http://` + emulator.DefaultAddr + `).
-`
-
 func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return nil
 	}
-	if args[0] == "serve" {
-		return serve(ctx, args[1:], env, stdout, stderr)
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args, env, stdout, stderr)
+		}
 	}
-	if args[0] == "ca" && caLocal(args[1:]) {
-		return caCmd(args[1:], env, stdout, stderr)
-	}
-	if args[0] == "contract" {
-		return contractCmd(ctx, args[1:], env, stdout, stderr)
-	}
-	return runClient(ctx, args, env, stdout, stderr)
+	return fmt.Errorf("unknown command %q%s; run acsemu help", args[0], didYouMean(args[0]))
 }
 
 func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
@@ -97,11 +66,11 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	}
 	fmt.Fprintf(stdout, "acsemu is serving the ACS call-recording emulator\n")
 	fmt.Fprintf(stdout, "  connection string: %s\n", srv.ConnectionString())
-	fmt.Fprintf(stdout, "  control plane:     %s/_emulator/\n", srv.URL())
+	fmt.Fprintf(stdout, "  control plane:     %s%s\n", srv.URL(), api.Prefix)
 	fmt.Fprintf(stdout, "  seed:              %d (--seed %d reproduces this run)\n", srv.Seed(), srv.Seed())
 	fmt.Fprintf(stdout, "  dashboard:         %s/_emulator/ui/\n", srv.URL())
 	if cfg.TLS {
-		fmt.Fprintf(stdout, "  CA certificate:    %s/_emulator/ca.pem\n", srv.URL())
+		fmt.Fprintf(stdout, "  CA certificate:    %s%sca.pem\n", srv.URL(), api.Prefix)
 	}
 	printAppEnv(stdout, srv, cfg.StorageHost)
 	fmt.Fprintf(stdout, "Press Ctrl+C to stop.\n")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/client/webhook"
+	"github.com/acsemu/acsemu/internal/cliflag"
 )
 
 // Config is acsrec's configuration, from flags and ACSREC_* environment
@@ -40,6 +41,9 @@ type Config struct {
 	Verbose             bool
 	// Delete removes each document from the service once it is on disk.
 	Delete bool
+	// Retention is how long finished or refused jobs stay in the job store
+	// (negative: forever).
+	Retention time.Duration
 
 	// serve's authentication: the ?code= secret (generated when neither it nor
 	// a token issuer is given), Event Grid's Entra ID bearer tokens, and the
@@ -96,9 +100,14 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	str := func(name, def, usage string) *string {
 		return fs.String(name, get(name, def), usage+" (ACSREC_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
 	}
+	// Booleans are real flags (--delete, --delete=false) that never swallow
+	// the next argument (sign --send URL).
+	boolFlag := func(name, def, usage string) *string {
+		return cliflag.Bool(fs, name, get(name, def), usage+" (ACSREC_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+")")
+	}
 	conn := str("connection-string", "", "ACS connection string endpoint=https://...;accesskey=... (prefer the environment: flags show in ps)")
 	allow := str("allow-hosts", "", "comma-separated hosts besides the endpoint's that downloads may use, e.g. *.asm.skype.com (any port unless the pattern names one: *.asm.skype.com:443)")
-	var out, state, parallel, logFormat, progress, verbose, listen, secret, del *string
+	var out, state, parallel, logFormat, progress, verbose, listen, secret, del, retention *string
 	var method, body, date, acsHost, legacy, send *string
 	var oidcIssuer, oidcAudience, cbIssuer, cbAudience, noAuth, lenient *string
 	if cfg.Command != "sign" {
@@ -107,8 +116,9 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		parallel = str("parallel", "4", "documents downloaded at once")
 		logFormat = str("log-format", "text", "text or json")
 		progress = str("progress", "auto", "progress bars: auto (on a terminal), on or off")
-		verbose = str("verbose", "false", "debug logs")
-		del = str("delete", "false", "delete each document from the service (its deleteLocation) once its files are on disk")
+		verbose = boolFlag("verbose", "false", "debug logs")
+		del = boolFlag("delete", "false", "delete each document from the service (its deleteLocation) once its files are on disk")
+		retention = str("job-retention", "168h", "how long finished or refused jobs stay in the job store (an event for one is a duplicate meanwhile); 0 keeps them forever")
 	}
 	if cfg.Command == "serve" {
 		listen = str("listen", "127.0.0.1:8080", "webhook listen address HOST:PORT")
@@ -125,8 +135,8 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		body = str("body", "", "request body ('@file' reads a file)")
 		date = str("date", "", "date to sign, RFC 1123 (default now), to reproduce a signature")
 		acsHost = str("acs-host", "", "sign a storage download for this ACS host, sent as x-ms-host (Call Automation SDK style); 'endpoint' means the endpoint's host")
-		legacy = str("legacy-date", "false", "sign the Date header instead of x-ms-date (the 2021 quickstart)")
-		send = str("send", "false", "send the request and print the status and acsemu's X-Acsemu-Explanation")
+		legacy = boolFlag("legacy-date", "false", "sign the Date header instead of x-ms-date (the 2021 quickstart)")
+		send = boolFlag("send", "false", "send the request and print the status and acsemu's X-Acsemu-Explanation")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return Config{}, err
@@ -181,6 +191,11 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 			bad("parallel", fmt.Errorf("%q is not a number from 1 to 64", *parallel))
 		}
 		cfg.Parallel = n
+		if cfg.Retention, err = time.ParseDuration(*retention); err != nil || cfg.Retention < 0 {
+			bad("job-retention", fmt.Errorf("%q is not a non-negative duration such as 168h or 0", *retention))
+		} else if cfg.Retention == 0 {
+			cfg.Retention = -1 // the store's "forever"
+		}
 		if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 			bad("log-format", fmt.Errorf("%q: want text or json", cfg.LogFormat))
 		}

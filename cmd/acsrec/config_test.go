@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/acsemu/acsemu/client/jobs"
 )
 
 const testCS = "endpoint=https://contoso.communication.azure.com/;accesskey=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -34,7 +36,7 @@ func TestLoadServe(t *testing.T) {
 		t.Errorf("%+v", cfg)
 	}
 	cfg, err = Load([]string{"serve"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
-	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 {
+	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 || cfg.Retention != jobs.DefaultRetention {
 		t.Errorf("defaults %+v %v", cfg, err)
 	}
 	// Secure by default: with no authentication method, a secret is generated.
@@ -59,12 +61,25 @@ func TestLoadServe(t *testing.T) {
 	}
 }
 
+func TestLoadJobRetention(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{{"48h", 48 * time.Hour, true}, {"0", -1, true}, {"-1h", 0, false}, {"soon", 0, false}} {
+		cfg, err := Load([]string{"serve"}, envOf("ACSREC_CONNECTION_STRING", testCS, "ACSREC_JOB_RETENTION", c.v), io.Discard)
+		if (err == nil) != c.ok || c.ok && cfg.Retention != c.want || !c.ok && !strings.Contains(err.Error(), "--job-retention") {
+			t.Errorf("%q: retention %v, err %v", c.v, cfg.Retention, err)
+		}
+	}
+}
+
 func TestLoadDownloadAndSign(t *testing.T) {
 	cfg, err := Load([]string{"download", "--connection-string", testCS, "--state", "/tmp/s.db", "doc1", "https://h/v1/objects/doc2/content/audio"}, envOf(), io.Discard)
 	if err != nil || len(cfg.Args) != 2 || cfg.State != "/tmp/s.db" {
 		t.Fatalf("%+v %v", cfg, err)
 	}
-	cfg, err = Load([]string{"sign", "--method", "post", "--date", "Tue, 01 Jul 2025 12:34:56 GMT", "--legacy-date", "true", "https://x/y"},
+	cfg, err = Load([]string{"sign", "--method", "post", "--date", "Tue, 01 Jul 2025 12:34:56 GMT", "--legacy-date=true", "https://x/y"},
 		envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
 	if err != nil || cfg.Method != "POST" || !cfg.DateHeader || !cfg.Date.Equal(time.Date(2025, 7, 1, 12, 34, 56, 0, time.UTC)) {
 		t.Fatalf("%+v %v", cfg, err)
@@ -86,7 +101,7 @@ func TestLoadErrors(t *testing.T) {
 		{[]string{"serve", "extra"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "no arguments"},
 		{[]string{"serve", "--log-format", "xml"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--log-format"},
 		{[]string{"serve", "--progress", "maybe"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--progress"},
-		{[]string{"serve", "--verbose", "very"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--verbose"},
+		{[]string{"serve", "--verbose=very"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--verbose"},
 		{[]string{"download"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "needs document ids"},
 		{[]string{"sign"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "one URL"},
 		{[]string{"sign", "--date", "yesterday", "https://x"}, []string{"ACSREC_CONNECTION_STRING", testCS}, "--date"},

@@ -18,7 +18,7 @@ import (
 	"testing"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -170,7 +170,7 @@ func TestSIGKILLMidDownloadResumes(t *testing.T) {
 
 	child, addr := startChild(t, env)
 	body := fmt.Sprintf(`[{"id":"e1","subject":"s","eventType":"Microsoft.Communication.RecordingFileStatusUpdated","dataVersion":"1.0","data":%s}]`,
-		eventData(control.Recording{Documents: []control.Document{doc}}))
+		eventData(api.Recording{Documents: []api.Document{doc}}))
 	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/?code=crash-secret", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("aeg-event-type", "Notification")

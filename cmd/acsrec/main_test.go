@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -30,11 +30,14 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-func recording(t *testing.T, srv *emulator.Server, chunks int, chunk int64) control.Recording {
+func recording(t *testing.T, srv *emulator.Server, chunks int, chunk int64) api.Recording {
 	t.Helper()
 	dur := time.Duration((2*int64(chunks)-1)*chunk*1000/64_000) * time.Millisecond
-	rec, err := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(dur), ChunkSizeLimit: chunk, NoEvent: true})
+	rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(dur), ChunkSizeLimit: chunk, NoEvent: true})
+	if err == nil {
+		rec, err = srv.Control().WaitHashes(context.Background(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +48,7 @@ func recording(t *testing.T, srv *emulator.Server, chunks int, chunk int64) cont
 }
 
 // eventData is the RecordingFileStatusUpdated data of rec.
-func eventData(rec control.Recording) json.RawMessage {
+func eventData(rec api.Recording) json.RawMessage {
 	type chunk struct {
 		DocumentID       string `json:"documentId"`
 		Index            int    `json:"index"`
@@ -66,7 +69,7 @@ func eventData(rec control.Recording) json.RawMessage {
 	return b
 }
 
-func checkFiles(t *testing.T, dir string, docs ...control.Document) {
+func checkFiles(t *testing.T, dir string, docs ...api.Document) {
 	t.Helper()
 	for _, d := range docs {
 		for name, want := range map[string]string{d.ID + ".wav": d.SHA256, d.ID + ".metadata.json": d.MetadataSHA256} {
@@ -87,7 +90,7 @@ func TestSignAgainstTheEmulator(t *testing.T) {
 	doc := recording(t, srv, 1, 50_000).Documents[0]
 	env := envOf("ACSREC_CONNECTION_STRING", srv.ConnectionString())
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"sign", "--send", "true", doc.PreviewContentURL}, env, &out, &errOut); code != 0 {
+	if code := run(context.Background(), []string{"sign", "--send", doc.PreviewContentURL}, env, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	for _, want := range []string{"x-ms-date: ", "Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=",
@@ -99,7 +102,7 @@ func TestSignAgainstTheEmulator(t *testing.T) {
 	// A wrong key: the emulator's explanation is printed next to our string-to-sign.
 	out.Reset()
 	wrong := envOf("ACSREC_CONNECTION_STRING", "endpoint="+srv.URL()+"/;accesskey=d3Jvbmcga2V5IGVudGlyZWx5")
-	if code := run(context.Background(), []string{"sign", "--send", "true", doc.ContentLocation}, wrong, &out, &errOut); code != 0 {
+	if code := run(context.Background(), []string{"sign", "--send", doc.ContentLocation}, wrong, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	if !strings.Contains(out.String(), "sent: 401") || !strings.Contains(out.String(), "X-Acsemu-Explanation: ") {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
@@ -108,7 +108,7 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	// Forged chunks (another host, a path-escaping id) are refused by the
 	// webhook: never queued, never requested.
-	forged := control.Recording{Documents: []control.Document{
+	forged := api.Recording{Documents: []api.Document{
 		{ID: "evil-1", ContentLocation: "https://attacker.example/v1/objects/evil-1/content/audio", MetadataLocation: "https://attacker.example/m"},
 		{ID: "../../x", ContentLocation: rec.Documents[0].ContentLocation, MetadataLocation: rec.Documents[0].MetadataLocation},
 	}}
@@ -131,11 +131,11 @@ func TestServeEndToEnd(t *testing.T) {
 	// A job is done once it has the bytes; the emulator journals each
 	// request when its answer ends, which can be a moment later.
 	emulatortest.AwaitRequests(t, srv, journal.Filter{Plane: journal.PlaneData}, 6)
-	n, _ := srv.Control().CountRequests(ctx, control.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia})
+	n, _ := srv.Control().CountRequests(ctx, api.RequestFilter{Plane: journal.PlaneData, Target: journal.TargetMedia})
 	if n != 3 {
 		t.Errorf("%d media requests for 3 chunks delivered 4 times each", n)
 	}
-	if all, _ := srv.Control().CountRequests(ctx, control.RequestFilter{Plane: journal.PlaneData}); all != 6 {
+	if all, _ := srv.Control().CountRequests(ctx, api.RequestFilter{Plane: journal.PlaneData}); all != 6 {
 		t.Errorf("%d data-plane requests, want 6 (the forged chunks must cause none)", all)
 	}
 	if h := health(t, addr); len(h) != 1 {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
 
@@ -132,8 +132,8 @@ func synthetic(b *testing.B, size int64) (*http.Client, string, int64) {
 	b.Helper()
 	srv := emulatortest.Start(b, emulator.Options{})
 	// 16 unmixed 16 kHz 16-bit channels: 512,000 bytes per second of recording.
-	rec, err := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(time.Duration(size/512_000+60) * time.Second), ChannelType: "unmixed",
+	rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(time.Duration(size/512_000+60) * time.Second), ChannelType: "unmixed",
 		ParticipantCount: 16, ChunkSizeLimit: size, NoEvent: true})
 	if err != nil {
 		b.Fatal(err)

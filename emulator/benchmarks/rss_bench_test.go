@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 )
 
@@ -79,8 +80,8 @@ func BenchmarkPeakRSSServing1_5GB(b *testing.B) {
 		b.Fatal(err)
 	}
 	const limit = 1536 << 20
-	rec, err := ctl.CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(time.Duration(limit/512_000+60) * time.Second), ChannelType: "unmixed",
+	rec, err := ctl.CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(time.Duration(limit/512_000+60) * time.Second), ChannelType: "unmixed",
 		ParticipantCount: 16, ChunkSizeLimit: limit, NoEvent: true})
 	if err != nil {
 		b.Fatal(err)

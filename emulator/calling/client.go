@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 // Client calls the Call Automation recording API the way the official SDKs
@@ -28,21 +30,8 @@ type Client struct {
 	NewRequestID func() string
 }
 
-// APIError is an error answered by the recording API.
-type APIError struct {
-	StatusCode int
-	Code       string
-	Message    string
-	Target     string
-}
-
-func (e *APIError) Error() string {
-	s := fmt.Sprintf("call automation: %d %s: %s", e.StatusCode, e.Code, e.Message)
-	if e.Target != "" {
-		s += " (target " + e.Target + ")"
-	}
-	return s
-}
+// APIError is an error answered by the recording API (the clients' one error type, api.Error).
+type APIError = api.Error
 
 // Start starts a recording, as CallRecording.start of the JS SDK does
 // (repeatable: the same Repeatability-Request-ID on every retry).
@@ -123,7 +112,7 @@ func (c *Client) do(ctx context.Context, method, suffix string, body []byte, h h
 		if json.Unmarshal(raw, &env) != nil || env.Error.Code == "" {
 			env.Error.Code, env.Error.Message = http.StatusText(resp.StatusCode), strings.TrimSpace(string(raw))
 		}
-		return &APIError{StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message, Target: env.Error.Target}
+		return &APIError{Service: "call automation", StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message, Target: env.Error.Target}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {

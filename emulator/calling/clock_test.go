@@ -15,9 +15,9 @@ import (
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
 
-func TestOffsetClockAdvancesAndWakesWaiters(t *testing.T) {
+func TestOffsetAdvancesAndWakesWaiters(t *testing.T) {
 	base := clock.NewManual(t0)
-	c := calling.NewOffsetClock(base)
+	c := clock.NewOffset(base)
 	late := c.After(time.Hour)
 	soon := c.After(time.Minute)
 	if now := c.Advance(30 * time.Second); !now.Equal(t0.Add(30*time.Second)) || c.Offset() != 30*time.Second {

@@ -5,7 +5,7 @@
 //
 // The emulator's data plane verifies a request's HMAC signature, then hands
 // paths under /calling/recordings to Service.Serve; the control plane hands
-// /_emulator/clock and /_emulator/calls/... to Service.ServeControl.
+// /_emulator/clock and /_emulator/calls/... to the Service methods ClockState, AdvanceClock, Recordings and Recording.
 //
 // # API
 //
@@ -76,7 +76,7 @@
 // Recording time follows the recording clock. When the emulator runs on a
 // *clock.Manual, that is the manual clock, and Advance (POST /_emulator/clock
 // {"advance":"2h"}) advances all of the emulator's time. Otherwise it is an
-// OffsetClock over the emulator's clock: Advance moves only the recording
+// clock.Offset over the emulator's clock: Advance moves only the recording
 // clock ahead, so recordings, processing delays and callback retries jump
 // forward while signature dates, the journal and Event Grid stay on the wall
 // clock and real SDK clients keep working.

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/control"
 )
 
 // The facts these tests hold the emulator to are in
@@ -81,7 +81,7 @@ func TestRecordingStartsInactiveThenTurnsActive(t *testing.T) {
 	cases := []struct {
 		name       string
 		opts       emulator.Options
-		settings   *control.CallSettings
+		settings   *api.CallSettings
 		body       string
 		startState string
 		// before and after the activation delay (from start)
@@ -94,7 +94,7 @@ func TestRecordingStartsInactiveThenTurnsActive(t *testing.T) {
 		{name: "default", delay: calling.DefaultActivationDelay, startState: "inactive",
 			callbacks: []string{"inactive", "active"}, firstStartDate: "0001-01-01T00:00:00+00:00", finalState: "active",
 			activeStartOffset: calling.DefaultActivationDelay},
-		{name: "delay set on the control plane", settings: &control.CallSettings{ActivationDelay: control.Duration(10 * time.Second)},
+		{name: "delay set on the control plane", settings: &api.CallSettings{ActivationDelay: api.Duration(10 * time.Second)},
 			delay: 10 * time.Second, startState: "inactive", callbacks: []string{"inactive", "active"},
 			firstStartDate: "0001-01-01T00:00:00+00:00", finalState: "active", activeStartOffset: 10 * time.Second},
 		{name: "pauseOnStart stays inactive", body: `,"pauseOnStart":true`, delay: time.Hour, startState: "inactive",
@@ -393,13 +393,13 @@ func TestCallSettingsRoute(t *testing.T) {
 			t.Errorf("%s: %d, want %d", c.name, resp.StatusCode, c.status)
 		}
 	}
-	if got, err := ctl.CallSettings(ctx); err != nil || got != (control.CallSettings{ActivationDelay: control.Duration(10 * time.Second)}) {
+	if got, err := ctl.CallSettings(ctx); err != nil || got != (api.CallSettings{ActivationDelay: api.Duration(10 * time.Second)}) {
 		t.Fatalf("settings %+v %v", got, err)
 	}
 	if err := ctl.Reset(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ctl.CallSettings(ctx); err != nil || got != (control.CallSettings{ActivationDelay: control.Duration(calling.DefaultActivationDelay)}) {
+	if got, err := ctl.CallSettings(ctx); err != nil || got != (api.CallSettings{ActivationDelay: api.Duration(calling.DefaultActivationDelay)}) {
 		t.Fatalf("after reset %+v %v", got, err)
 	}
 	// The control view sees the activation as soon as its time has come.

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
@@ -36,7 +36,7 @@ const (
 type Options struct {
 	// Clock is the emulator's clock; nil means the wall clock. A *clock.Manual
 	// is used as is (advancing the service advances it); any other clock is
-	// wrapped in an OffsetClock that Advance moves forward.
+	// wrapped in a clock.Offset that Advance moves forward.
 	Clock clock.Clock
 	// Store receives the finished recordings. Required.
 	Store *recordings.Store
@@ -78,21 +78,19 @@ type Options struct {
 // Service is the Call Automation recording API of one emulator: its
 // recordings, their clock and their state callbacks.
 type Service struct {
-	opts   Options
-	base   clock.Clock   // the emulator's clock (journal timestamps)
-	clk    clock.Clock   // the recording clock
-	manual *clock.Manual // set when the emulator runs on a manual clock
-	offset *OffsetClock  // set otherwise
-	ids    *recordings.IDs
-	log    *slog.Logger
-	cb     *notifier
+	opts Options
+	base clock.Clock     // the emulator's clock (journal timestamps)
+	clk  clock.Advancing // the recording clock: the manual clock itself, or an offset over the real one
+	ids  *recordings.IDs
+	log  *slog.Logger
+	cb   *notifier
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
 	mu       sync.Mutex
-	settings control.CallSettings
+	settings api.CallSettings
 	gen      int // incremented by Reset; pending work of an older generation is dropped
 	sessions map[string]*session
 	order    []string
@@ -123,10 +121,9 @@ func New(opts Options) *Service {
 	s := &Service{opts: opts, base: opts.Clock, ids: recordings.NewIDs(opts.Seed ^ 0x63616c6c), log: opts.Logger,
 		sessions: map[string]*session{}, repeat: newRepeatCache(maxRepeatEntries), settings: defaultSettings(opts.ActivationDelay)}
 	if m, ok := opts.Clock.(*clock.Manual); ok {
-		s.manual, s.clk = m, m
+		s.clk = m
 	} else {
-		s.offset = NewOffsetClock(opts.Clock)
-		s.clk = s.offset
+		s.clk = clock.NewOffset(opts.Clock)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.cb = &notifier{clk: s.clk, base: s.base, hc: opts.HTTPClient, journal: opts.Journal, log: s.log,
@@ -145,12 +142,7 @@ func (s *Service) Now() time.Time { return s.clk.Now() }
 
 // Advance moves the recording clock forward by d: the manual clock itself
 // when the emulator runs on one, the offset over the real clock otherwise.
-func (s *Service) Advance(d time.Duration) time.Time {
-	if s.manual != nil {
-		return s.manual.Advance(d)
-	}
-	return s.offset.Advance(d)
-}
+func (s *Service) Advance(d time.Duration) time.Time { return s.clk.Advance(d) }
 
 // Close stops the callback worker and pending processing, and waits for them.
 // Undelivered callbacks are dropped. It is safe to call more than once.
@@ -159,8 +151,8 @@ func (s *Service) Close() {
 	s.closed = true
 	s.mu.Unlock()
 	s.cancel()
-	if s.offset != nil {
-		s.offset.Close()
+	if o, ok := s.clk.(*clock.Offset); ok {
+		o.Close()
 	}
 	s.wg.Wait()
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	emuapi "github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
@@ -27,9 +28,9 @@ type Plan struct {
 // SimulateResult is what a simulated call left behind.
 type SimulateResult struct {
 	// Call is the Call Automation view (states, pauses, processing).
-	Call control.CallRecording `json:"call"`
+	Call emuapi.CallRecording `json:"call"`
 	// Recording is the finished recording, with its documents.
-	Recording control.Recording `json:"recording"`
+	Recording emuapi.Recording `json:"recording"`
 }
 
 // Simulate plays a call: it starts a recording through api, advances the

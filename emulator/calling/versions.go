@@ -2,7 +2,6 @@ package calling
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -66,21 +65,11 @@ func supportedVersions(v string, result bool) string {
 // answers as ASP.NET API versioning does (chosen), naming the supported ones
 // in the api-supported-versions header it always sends.
 func checkAPIVersion(r *http.Request, result bool) *wire.Error {
-	v, present := r.URL.Query()["api-version"]
 	allowed := APIVersions
 	if result {
 		allowed = ResultVersions
 	}
-	switch {
-	case !present || len(v) == 0 || v[0] == "":
-		return &wire.Error{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
-			Message: "The api-version query parameter (?api-version=) is required for all requests."}
-	case !slices.Contains(allowed, v[0]):
-		return &wire.Error{Status: http.StatusBadRequest, Code: "UnsupportedApiVersion",
-			Message:     fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.Path, v[0]),
-			Explanation: "supported api-versions: " + strings.Join(allowed, ", ")}
-	}
-	return nil
+	return wire.CheckAPIVersion(r, allowed, "supported api-versions: "+strings.Join(allowed, ", "))
 }
 
 // SetResponseHeaders adds the headers the real service sends on every Call

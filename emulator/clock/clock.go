@@ -1,109 +1,26 @@
-// Package clock is the emulator's injectable notion of time.
-//
-// Everything in acsemu that reads the time or waits takes a Clock, so tests can
-// pin it (Manual) and advance it instantly, while the binary uses the wall clock
-// (Real). A Manual clock never sleeps: waiters fire when Advance moves time past
-// their deadline.
+// Package clock is the emulator's name for internal/clock, the one package
+// of time (Clock, Real, Manual, Offset and the Advancing interface) that the
+// emulator and the reference client share. New code imports internal/clock;
+// this facade keeps the emulator's many importers (and branches in flight)
+// compiling, and is removed once they have moved.
 package clock
 
 import (
-	"sort"
-	"sync"
 	"time"
+
+	"github.com/acsemu/acsemu/internal/clock"
 )
 
-// Clock tells the time and wakes waiters.
-type Clock interface {
-	Now() time.Time
-	// After returns a channel that receives the clock's time once d has passed.
-	// The channel is buffered: a waiter that gave up does not block the clock.
-	After(d time.Duration) <-chan time.Time
-}
-
-// Real is the wall clock.
-type Real struct{}
-
-// Now returns time.Now().
-func (Real) Now() time.Time { return time.Now() }
-
-// After is time.After.
-func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// Manual is a clock that only moves when told to. It is safe for concurrent use.
-type Manual struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []waiter
-}
-
-type waiter struct {
-	at time.Time
-	ch chan time.Time
-}
+type (
+	Clock     = clock.Clock
+	Advancing = clock.Advancing
+	Real      = clock.Real
+	Manual    = clock.Manual
+	Offset    = clock.Offset
+)
 
 // NewManual returns a Manual clock set to start.
-func NewManual(start time.Time) *Manual { return &Manual{now: start} }
+func NewManual(start time.Time) *Manual { return clock.NewManual(start) }
 
-// Now returns the clock's current time.
-func (m *Manual) Now() time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.now
-}
-
-// After returns a channel that fires when Advance or Set moves the clock to or past now+d.
-func (m *Manual) After(d time.Duration) <-chan time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	at := m.now.Add(d)
-	if d <= 0 {
-		ch <- m.now
-		return ch
-	}
-	m.waiters = append(m.waiters, waiter{at: at, ch: ch})
-	return ch
-}
-
-// Advance moves the clock forward by d and fires every waiter that is due.
-func (m *Manual) Advance(d time.Duration) time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if d > 0 {
-		m.now = m.now.Add(d)
-	}
-	m.fireLocked()
-	return m.now
-}
-
-// Set moves the clock to t if t is later than the current time.
-func (m *Manual) Set(t time.Time) time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if t.After(m.now) {
-		m.now = t
-	}
-	m.fireLocked()
-	return m.now
-}
-
-// Waiters reports how many After channels have not fired yet; tests poll it to
-// know that a goroutine is parked on the clock before advancing it.
-func (m *Manual) Waiters() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.waiters)
-}
-
-func (m *Manual) fireLocked() {
-	sort.SliceStable(m.waiters, func(i, j int) bool { return m.waiters[i].at.Before(m.waiters[j].at) })
-	kept := m.waiters[:0]
-	for _, w := range m.waiters {
-		if !w.at.After(m.now) {
-			w.ch <- m.now
-			continue
-		}
-		kept = append(kept, w)
-	}
-	m.waiters = kept
-}
+// NewOffset returns a clock equal to base until advanced.
+func NewOffset(base Clock) *Offset { return clock.NewOffset(base) }

@@ -14,10 +14,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-)
 
-// Prefix is the reserved path prefix of the control plane.
-const Prefix = "/_emulator/"
+	"github.com/acsemu/acsemu/emulator/api"
+)
 
 // maxResponse bounds what the client reads from the control plane.
 const maxResponse = 64 << 20
@@ -53,16 +52,8 @@ func NewClient(baseURL string, hc *http.Client) (*Client, error) {
 	return &Client{base: u, hc: hc}, nil
 }
 
-// APIError is an error answered by the control plane.
-type APIError struct {
-	StatusCode int
-	Code       string
-	Message    string
-}
-
-func (e *APIError) Error() string {
-	return fmt.Sprintf("control plane: %d %s: %s", e.StatusCode, e.Code, e.Message)
-}
+// APIError is an error answered by the control plane (the clients' one error type, api.Error).
+type APIError = api.Error
 
 // IsNotFound reports whether err is a control-plane 404.
 func IsNotFound(err error) bool {
@@ -78,7 +69,7 @@ type rawJSON []byte
 // *[]byte, which receives the raw body).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	u := *c.base
-	u.Path = strings.TrimRight(u.Path, "/") + Prefix + strings.TrimLeft(path, "/")
+	u.Path = strings.TrimRight(u.Path, "/") + api.Prefix + strings.TrimLeft(path, "/")
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}
@@ -123,13 +114,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if resp.StatusCode >= 300 {
 		var env struct {
-			Error struct{ Code, Message string } `json:"error"`
+			Error struct{ Code, Message, Target string } `json:"error"`
 		}
 		if json.Unmarshal(raw, &env) != nil || env.Error.Code == "" {
 			env.Error.Code = http.StatusText(resp.StatusCode)
 			env.Error.Message = strings.TrimSpace(string(raw))
 		}
-		return &APIError{StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message}
+		return &APIError{Service: "control plane", StatusCode: resp.StatusCode, Code: env.Error.Code, Message: env.Error.Message, Target: env.Error.Target}
 	}
 	switch o := out.(type) {
 	case nil:

@@ -6,35 +6,35 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/eventgrid"
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 // CreateSubscription creates an Event Grid subscription and runs its
 // validation handshake; check the returned ProvisioningState (a failed
 // handshake is not an error).
-func (c *Client) CreateSubscription(ctx context.Context, spec eventgrid.SubscriptionSpec) (eventgrid.Subscription, error) {
-	var out eventgrid.Subscription
+func (c *Client) CreateSubscription(ctx context.Context, spec api.SubscriptionSpec) (api.Subscription, error) {
+	var out api.Subscription
 	err := c.do(ctx, http.MethodPost, "subscriptions", nil, spec, &out)
 	return out, err
 }
 
 // UpdateSubscription replaces a subscription's settings and validates it again.
-func (c *Client) UpdateSubscription(ctx context.Context, spec eventgrid.SubscriptionSpec) (eventgrid.Subscription, error) {
-	var out eventgrid.Subscription
+func (c *Client) UpdateSubscription(ctx context.Context, spec api.SubscriptionSpec) (api.Subscription, error) {
+	var out api.Subscription
 	err := c.do(ctx, http.MethodPut, "subscriptions/"+url.PathEscape(spec.Name), nil, spec, &out)
 	return out, err
 }
 
 // Subscription returns one subscription.
-func (c *Client) Subscription(ctx context.Context, name string) (eventgrid.Subscription, error) {
-	var out eventgrid.Subscription
+func (c *Client) Subscription(ctx context.Context, name string) (api.Subscription, error) {
+	var out api.Subscription
 	err := c.do(ctx, http.MethodGet, "subscriptions/"+url.PathEscape(name), nil, nil, &out)
 	return out, err
 }
 
 // Subscriptions lists the subscriptions.
-func (c *Client) Subscriptions(ctx context.Context) ([]eventgrid.Subscription, error) {
-	var out []eventgrid.Subscription
+func (c *Client) Subscriptions(ctx context.Context) ([]api.Subscription, error) {
+	var out []api.Subscription
 	err := c.do(ctx, http.MethodGet, "subscriptions", nil, nil, &out)
 	return out, err
 }
@@ -46,16 +46,16 @@ func (c *Client) DeleteSubscription(ctx context.Context, name string) error {
 
 // CompleteValidation does what a GET on the subscription's validationUrl
 // does (code is its code parameter).
-func (c *Client) CompleteValidation(ctx context.Context, name, code string) (eventgrid.Subscription, error) {
-	var out eventgrid.Subscription
+func (c *Client) CompleteValidation(ctx context.Context, name, code string) (api.Subscription, error) {
+	var out api.Subscription
 	err := c.do(ctx, http.MethodGet, "subscriptions/"+url.PathEscape(name)+"/validate", url.Values{"code": {code}}, nil, &out)
 	return out, err
 }
 
 // PublishEvents publishes events (sent in the Event Grid schema) to every
 // matching subscription and returns their ids.
-func (c *Client) PublishEvents(ctx context.Context, events ...eventgrid.Event) ([]string, error) {
-	var out eventgrid.PublishResult
+func (c *Client) PublishEvents(ctx context.Context, events ...api.Event) ([]string, error) {
+	var out api.PublishResult
 	err := c.do(ctx, http.MethodPost, "events", nil, events, &out)
 	return out.IDs, err
 }
@@ -64,35 +64,25 @@ func (c *Client) PublishEvents(ctx context.Context, events ...eventgrid.Event) (
 // structured event or a CloudEvents batch (elements with "specversion" are
 // CloudEvents).
 func (c *Client) PublishJSON(ctx context.Context, body []byte) ([]string, error) {
-	var out eventgrid.PublishResult
+	var out api.PublishResult
 	err := c.do(ctx, http.MethodPost, "events", nil, rawJSON(body), &out)
 	return out.IDs, err
 }
 
 // Deliveries returns the delivery attempts that match f, oldest first.
-func (c *Client) Deliveries(ctx context.Context, f eventgrid.AttemptFilter) ([]eventgrid.Attempt, error) {
-	q := url.Values{}
-	if f.Subscription != "" {
-		q.Set("subscription", f.Subscription)
-	}
-	if f.Outcome != "" {
-		q.Set("outcome", f.Outcome)
-	}
-	if f.EventID != "" {
-		q.Set("eventId", f.EventID)
-	}
-	var out []eventgrid.Attempt
-	err := c.do(ctx, http.MethodGet, "deliveries", q, nil, &out)
+func (c *Client) Deliveries(ctx context.Context, f api.AttemptFilter) ([]api.Attempt, error) {
+	var out []api.Attempt
+	err := c.do(ctx, http.MethodGet, "deliveries", attemptQuery(f), nil, &out)
 	return out, err
 }
 
 // DeadLetters returns the dead letters of sub ("" means all).
-func (c *Client) DeadLetters(ctx context.Context, sub string) ([]eventgrid.DeadLetter, error) {
+func (c *Client) DeadLetters(ctx context.Context, sub string) ([]api.DeadLetter, error) {
 	q := url.Values{}
 	if sub != "" {
 		q.Set("subscription", sub)
 	}
-	var out []eventgrid.DeadLetter
+	var out []api.DeadLetter
 	err := c.do(ctx, http.MethodGet, "deadletters", q, nil, &out)
 	return out, err
 }
@@ -106,4 +96,15 @@ func (c *Client) Drain(ctx context.Context, sub string, timeout time.Duration) e
 		q = url.Values{"timeout": {timeout.String()}}
 	}
 	return c.do(ctx, http.MethodPost, "subscriptions/"+url.PathEscape(sub)+"/drain", q, nil, nil)
+}
+
+// attemptQuery is f as the query of GET deliveries; empty fields are left out.
+func attemptQuery(f api.AttemptFilter) url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"subscription": f.Subscription, "outcome": f.Outcome, "eventId": f.EventID} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
 }

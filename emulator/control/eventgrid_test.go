@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
@@ -44,7 +45,7 @@ func TestEventGridClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	emu := httptest.NewServer(e.Handler())
+	emu := httptest.NewServer(emulator.NewControlHandler(emulator.ControlParts{Events: e}))
 	defer emu.Close()
 	base = emu.URL
 	tr := &http.Transport{}
@@ -138,7 +139,7 @@ func TestEventGridClientDrainTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	emu := httptest.NewServer(e.Handler())
+	emu := httptest.NewServer(emulator.NewControlHandler(emulator.ControlParts{Events: e}))
 	defer emu.Close()
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()

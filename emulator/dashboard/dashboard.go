@@ -23,7 +23,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -31,7 +31,7 @@ import (
 )
 
 // Prefix is where the emulator mounts the dashboard.
-const Prefix = control.Prefix + "ui/"
+const Prefix = api.Prefix + "ui/"
 
 //go:embed assets
 var assets embed.FS
@@ -70,8 +70,8 @@ type Sources struct {
 	DeadLetters    func() []eventgrid.DeadLetter
 	FaultRules     func() []faults.RuleStatus
 	FaultsFired    func() []faults.Fired
-	CallRecordings func() []control.CallRecording
-	Clock          func() control.ClockState
+	CallRecordings func() []api.CallRecording
+	Clock          func() api.ClockState
 	// Changed are other change signals than the journal's (Event Grid
 	// attempts happen outside any request).
 	Changed []func() <-chan struct{}

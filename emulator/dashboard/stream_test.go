@@ -27,7 +27,7 @@ func (j *fakeJournal) Query(f journal.Filter) []journal.Entry {
 	defer j.mu.Unlock()
 	out := []journal.Entry{}
 	for _, e := range j.entries {
-		if f.Match(&e) {
+		if journal.Match(f, &e) {
 			out = append(out, e)
 		}
 	}

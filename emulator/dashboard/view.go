@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -96,8 +96,8 @@ type RuleView struct {
 
 // CallsView is the Call Automation state on the emulator clock.
 type CallsView struct {
-	Clock      control.ClockState      `json:"clock"`
-	Recordings []control.CallRecording `json:"recordings"`
+	Clock      api.ClockState      `json:"clock"`
+	Recordings []api.CallRecording `json:"recordings"`
 	// Events are the Call Automation requests and callbacks, oldest first.
 	Events []CallEvent `json:"events"`
 }
@@ -143,7 +143,7 @@ func (d *Dashboard) build() View {
 		v.Calls.Clock = src.Clock()
 	}
 	if v.Calls.Recordings == nil {
-		v.Calls.Recordings = []control.CallRecording{}
+		v.Calls.Recordings = []api.CallRecording{}
 	}
 	return v
 }
@@ -180,7 +180,7 @@ func (m *model) advance(j Journal) {
 	for _, e := range j.Query(journal.Filter{AfterID: m.cursor}) {
 		m.cursor = e.ID
 		switch {
-		case e.Plane == journal.PlaneControl && e.Method == http.MethodPost && e.Path == control.Prefix+"reset" && e.Status < 300:
+		case e.Plane == journal.PlaneControl && e.Method == http.MethodPost && e.Path == api.Prefix+"reset" && e.Status < 300:
 			m.reset() // the emulator forgot everything: so does the page
 			m.cursor = e.ID
 		case e.Auth != nil && !e.Auth.OK:

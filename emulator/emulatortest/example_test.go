@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
@@ -19,7 +19,7 @@ func TestExampleWebhookReceivesARecordingEvent(t *testing.T) {
 	if _, err := ctl.CreateSubscription(t.Context(), eventgrid.SubscriptionSpec{Name: "recordings", EndpointURL: hook.URL}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ctl.CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(5 * time.Second)}); err != nil {
+	if _, err := ctl.CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(5 * time.Second)}); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -19,29 +19,6 @@ const (
 	ReasonTimeToLiveExceeded          = "TimeToLiveExceeded"
 )
 
-// DeadLetter is one dead-lettered event.
-type DeadLetter struct {
-	Subscription            string    `json:"subscription"`
-	EventID                 string    `json:"eventId"`
-	DeadLetterReason        string    `json:"deadLetterReason"`
-	DeliveryAttempts        int       `json:"deliveryAttempts"`
-	LastDeliveryOutcome     string    `json:"lastDeliveryOutcome"`
-	LastHTTPStatusCode      int       `json:"lastHttpStatusCode"`
-	PublishTime             time.Time `json:"publishTime"`
-	LastDeliveryAttemptTime time.Time `json:"lastDeliveryAttemptTime,omitzero"`
-	// Time is when the event was dead-lettered (nominal time).
-	Time time.Time `json:"time"`
-	// BlobPath is where Azure would store it in the dead-letter container:
-	// <SUBSCRIPTION NAME UPPER>/yyyy/M/d/H/<guid>.json (also the path under
-	// Options.DeadLetterDir when set).
-	BlobPath string `json:"blobPath"`
-	// Record is the dead-letter event in the real shape: the event as
-	// delivered plus deadLetterReason, deliveryAttempts,
-	// lastDeliveryOutcome, lastHttpStatusCode, publishTime and
-	// lastDeliveryAttemptTime (all lower case for CloudEvents).
-	Record json.RawMessage `json:"record"`
-}
-
 // deadLetterInfo is what a dead letter adds to the event.
 type deadLetterInfo struct {
 	reason      string

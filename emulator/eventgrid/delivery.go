@@ -70,6 +70,7 @@ func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *ba
 		b := s.retry.pop()
 		s.retryEvents -= len(b.events)
 		s.inflight += len(b.events)
+		s.current = b.events
 		return b
 	}
 	if s.fresh.len() == 0 {
@@ -91,6 +92,7 @@ func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *ba
 		b.events = append(b.events, s.fresh.pop())
 	}
 	s.inflight += len(b.events)
+	s.current = b.events
 	return b
 }
 
@@ -169,6 +171,7 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 			s.inflight -= len(b.events)
 			s.retryEvents += len(b.events)
 			s.retry.push(b)
+			s.current = nil
 		}
 		s.mu.Unlock()
 	}
@@ -199,8 +202,10 @@ func (s *subscription) finish(evs []*event, count func(*subscription)) {
 	}
 	count(s)
 	s.inflight -= len(evs)
+	s.current = nil
 	for _, ev := range evs {
-		s.bytes -= ev.size
+		s.bytes -= ev.mem + queueSlotCost
+		s.e.release(ev)
 	}
 	if s.pendingLocked() == 0 {
 		s.signalLocked()
@@ -237,12 +242,16 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 		return nil, nil, err
 	}
 	first := b.events[0]
+	var firstObj map[string]any // decoded once, only for dynamic attributes
 	h := req.Header
 	for _, a := range spec.DeliveryAttributeMappings {
 		v := a.Value
 		if a.Type == AttributeDynamic {
+			if firstObj == nil {
+				firstObj = first.object(schema)
+			}
 			var ok bool
-			if v, ok = lookupPath(first.object(schema), a.SourceField); !ok {
+			if v, ok = lookupPath(firstObj, a.SourceField); !ok {
 				continue
 			}
 		}

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
-	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 )
 
 func TestRetriesFollowTheSchedule(t *testing.T) {
@@ -286,10 +286,10 @@ func TestBatching(t *testing.T) {
 func TestFilteredOutEventsAreNeverDelivered(t *testing.T) {
 	hook := newWebhook(t, hookCfg{})
 	e, m := newEngine(t, eventgrid.Options{})
-	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "filtered", EndpointURL: hook.URL, Filter: filter.Spec{
+	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "filtered", EndpointURL: hook.URL, Filter: api.EventFilter{
 		IncludedEventTypes: []string{"Microsoft.Communication.RecordingFileStatusUpdated"},
 		SubjectBeginsWith:  "/recording/call/",
-		AdvancedFilters: []filter.Advanced{
+		AdvancedFilters: []api.AdvancedFilter{
 			{OperatorType: "StringIn", Key: "data.recordingFormatType", Values: []any{"mp3"}},
 			{OperatorType: "NumberGreaterThan", Key: "data.recordingDurationMs", Value: 1000.0},
 		},

@@ -20,8 +20,8 @@
 // Microsoft.EventGrid.SubscriptionValidationEvent and the header
 // aeg-event-type: SubscriptionValidation. 200 with {"validationResponse":code}
 // (exact, case-sensitive property name) succeeds; 200 without it leaves the
-// subscription AwaitingManualAction until its validationUrl (served by
-// Handler under /_emulator/subscriptions/{name}/validate) is called, for at
+// subscription AwaitingManualAction until its validationUrl (served by the
+// control route /_emulator/subscriptions/{name}/validate) is called, for at
 // most ManualValidationWindow of clock time (not scaled); any other status, a
 // wrong code, a network error or two timeouts (the timed-out attempt is
 // retried once after 5 s, scaled) fail it.
@@ -87,7 +87,9 @@
 // Webhook responses are read up to 64 KiB and then closed; an event may be at
 // most 1 MiB; a subscription's queue holds at most MaxQueuedEvents events and
 // MaxQueuedBytes bytes (Publish fails with 503 QueueFull, enqueueing nothing,
-// when any target is full); the attempt journal and the dead-letter list are
+// when any target is full); all queues together hold at most
+// MaxTotalQueuedBytes, counting a shared event once (Publish fails with 429
+// and Retry-After beyond it); bytes are what an event holds in memory; the attempt journal and the dead-letter list are
 // bounded rings. A webhook that hangs, resets or answers gigabytes only
 // delays its own subscription.
 //
@@ -99,8 +101,9 @@
 //
 // # Control plane
 //
-// Handler serves the engine's part of the control plane under /_emulator/
-// (full paths, do not strip the prefix): subscriptions, validation URL,
-// events, deliveries, drain and dead letters. Package control has the typed
-// client.
+// The engine's control routes (subscriptions, validation URL, events,
+// deliveries, drain and dead letters under /_emulator/) are lines of the
+// emulator's one route table (emulator/controlroutes.go), which calls the
+// Engine's methods; the wire types are in package api, the typed client in
+// package control.
 package eventgrid

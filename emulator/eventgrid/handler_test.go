@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
 
 func TestHandlerErrors(t *testing.T) {
 	hook := newWebhook(t, hookCfg{})
 	e, _ := newEngine(t, eventgrid.Options{})
-	srv := httptest.NewServer(e.Handler())
+	srv := httptest.NewServer(emulator.NewControlHandler(emulator.ControlParts{Events: e}))
 	defer srv.Close()
 	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "h", EndpointURL: hook.URL})
 	for _, tc := range []struct {
@@ -50,7 +51,7 @@ func TestHandlerErrors(t *testing.T) {
 func TestHandlerPublishesEventGridJSON(t *testing.T) {
 	hook := newWebhook(t, hookCfg{})
 	e, m := newEngine(t, eventgrid.Options{Seed: 3})
-	srv := httptest.NewServer(e.Handler())
+	srv := httptest.NewServer(emulator.NewControlHandler(emulator.ControlParts{Events: e}))
 	defer srv.Close()
 	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "eg", EndpointURL: hook.URL})
 	code, body := httpDo(t, http.MethodPost, srv.URL+"/_emulator/events", "application/json",

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/acsemu/acsemu/internal/broadcast"
 	"github.com/acsemu/acsemu/internal/ring"
@@ -19,44 +18,7 @@ const (
 	DispositionDropped      = "Dropped"
 )
 
-// Attempt is one delivery attempt of one batch.
-type Attempt struct {
-	// Seq orders attempts (1, 2, ...) across the engine.
-	Seq          int64    `json:"seq"`
-	Subscription string   `json:"subscription"`
-	EventIDs     []string `json:"eventIds"`
-	// Attempt is 0-based, the aeg-delivery-count sent.
-	Attempt int `json:"attempt"`
-	// Status is the webhook's HTTP status, 0 if there was none.
-	Status int `json:"status,omitempty"`
-	// Error is the transport error, if any.
-	Error string `json:"error,omitempty"`
-	// Fault is the fault injected into this attempt, if any.
-	Fault string `json:"fault,omitempty"`
-	// Outcome is Delivered, Skipped (by a DeliveryHook) or a
-	// lastDeliveryOutcome (BadRequest, Busy, TimedOut, SocketError, ...).
-	Outcome string `json:"outcome"`
-	// Disposition is what became of the batch: Delivered, Retrying,
-	// DeadLettered or Dropped.
-	Disposition string `json:"disposition"`
-	// Duration is the wall-clock time the request took.
-	Duration time.Duration `json:"duration"`
-	// NominalTime is when the attempt happened in nominal (unscaled) time;
-	// NextAttemptNominal when the next one is scheduled (zero if none).
-	NominalTime        time.Time `json:"nominalTime"`
-	NextAttemptNominal time.Time `json:"nextAttemptNominal,omitzero"`
-}
-
-// AttemptFilter selects attempts; zero fields match everything.
-type AttemptFilter struct {
-	Subscription string `json:"subscription,omitempty"`
-	// Outcome matches Outcome or Disposition, ignoring case.
-	Outcome string `json:"outcome,omitempty"`
-	// EventID matches attempts that carried this event.
-	EventID string `json:"eventId,omitempty"`
-}
-
-func (f AttemptFilter) match(a *Attempt) bool {
+func matchAttempt(f AttemptFilter, a *Attempt) bool {
 	if f.Subscription != "" && !strings.EqualFold(f.Subscription, a.Subscription) {
 		return false
 	}
@@ -69,6 +31,19 @@ func (f AttemptFilter) match(a *Attempt) bool {
 	return true
 }
 
+// journal is a bounded log of attempts.
+type journal struct {
+	mu     sync.Mutex
+	ring   *ring.Ring[Attempt]
+	recent *ring.Ring[AttemptRequest]
+	seq    int64
+	// changed is closed at the next add or reset (see AttemptsChanged).
+	changed chan struct{}
+	// live wakes live views (the engine's Changed), which also follow dead
+	// letters and subscription changes.
+	live *broadcast.Signal
+}
+
 // RecentRequests is how many of the latest attempts keep the request they
 // sent (AttemptRequest), for a person to inspect; older attempts keep only
 // their Attempt line, so the journal's memory stays what its capacity says.
@@ -77,7 +52,8 @@ const RecentRequests = 256
 // MaxRecordedBody bounds the body an AttemptRequest keeps.
 const MaxRecordedBody = 16 << 10
 
-// AttemptRequest is the request an attempt sent to the webhook.
+// AttemptRequest is the request an attempt sent to the webhook, with its
+// Authorization and secret delivery attributes hidden.
 type AttemptRequest struct {
 	Seq    int64       `json:"seq"`
 	Method string      `json:"method"`
@@ -88,18 +64,8 @@ type AttemptRequest struct {
 	BodyBytes int    `json:"bodyBytes"`
 }
 
-// journal is a bounded log of attempts.
-type journal struct {
-	mu     sync.Mutex
-	ring   *ring.Ring[Attempt]
-	recent *ring.Ring[AttemptRequest]
-	seq    int64
-	// changed wakes live views; the engine's Changed hands it out.
-	changed *broadcast.Signal
-}
-
-func newJournal(capacity int, changed *broadcast.Signal) *journal {
-	return &journal{ring: ring.New[Attempt](capacity), recent: ring.New[AttemptRequest](RecentRequests), changed: changed}
+func newJournal(capacity int, live *broadcast.Signal) *journal {
+	return &journal{ring: ring.New[Attempt](capacity), recent: ring.New[AttemptRequest](RecentRequests), live: live}
 }
 
 func (j *journal) add(a Attempt, sent AttemptRequest) {
@@ -108,8 +74,9 @@ func (j *journal) add(a Attempt, sent AttemptRequest) {
 	a.Seq, sent.Seq = j.seq, j.seq
 	j.ring.Add(a)
 	j.recent.Add(sent)
+	j.notifyLocked()
 	j.mu.Unlock()
-	j.changed.Notify()
+	j.live.Notify()
 }
 
 func (j *journal) after(seq int64) []Attempt {
@@ -144,7 +111,7 @@ func (j *journal) query(f AttemptFilter) []Attempt {
 	defer j.mu.Unlock()
 	out := []Attempt{}
 	for a := range j.ring.All() {
-		if f.match(a) {
+		if matchAttempt(f, a) {
 			c := *a
 			c.EventIDs = slices.Clone(a.EventIDs)
 			out = append(out, c)
@@ -159,6 +126,27 @@ func (j *journal) reset() {
 	j.ring.Reset()
 	j.recent.Reset()
 	j.seq = 0
+	j.notifyLocked()
+}
+
+func (j *journal) notifyLocked() {
+	if j.changed != nil {
+		close(j.changed)
+		j.changed = nil
+	}
+}
+
+// AttemptsChanged returns a channel closed at the next attempt (or Reset):
+// a long poll on the deliveries takes it before querying and waits on it,
+// as on the request journal's Changed.
+func (e *Engine) AttemptsChanged() <-chan struct{} {
+	j := e.journal
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.changed == nil {
+		j.changed = make(chan struct{})
+	}
+	return j.changed
 }
 
 // Attempts returns the journaled attempts that match f, oldest first.

@@ -12,6 +12,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/messaging/eventgrid/azsystemevents"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
+	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
 
@@ -115,7 +116,7 @@ func TestCloudEventsSchemaParsesWithCloudEventsSDK(t *testing.T) {
 func TestPublishedCloudEventsKeepTheirAttributes(t *testing.T) {
 	hook := newWebhook(t, hookCfg{})
 	e, m := newEngine(t, eventgrid.Options{})
-	srv := httptest.NewServer(e.Handler())
+	srv := httptest.NewServer(emulator.NewControlHandler(emulator.ControlParts{Events: e}))
 	defer srv.Close()
 	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "ce", EndpointURL: hook.URL, EventDeliverySchema: eventgrid.CloudEventSchema})
 	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "eg", EndpointURL: hook.URL})

@@ -1,24 +1,36 @@
 package eventgrid
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid/filter"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
-// Schema is a subscription's eventDeliverySchema.
-type Schema = filter.Schema
+// The engine's wire types live in package api.
+type (
+	Schema            = api.EventSchema
+	RetryPolicy       = api.RetryPolicy
+	DeliveryAttribute = api.DeliveryAttribute
+	SubscriptionSpec  = api.SubscriptionSpec
+	Subscription      = api.Subscription
+	Event             = api.Event
+	Attempt           = api.Attempt
+	AttemptFilter     = api.AttemptFilter
+	DeadLetter        = api.DeadLetter
+	PublishResult     = api.PublishResult
+	DrainResult       = api.DrainResult
+)
 
 // Delivery schemas.
 const (
-	EventGridSchema  = filter.EventGridSchema
-	CloudEventSchema = filter.CloudEventSchema
+	EventGridSchema  = api.EventGridSchema
+	CloudEventSchema = api.CloudEventSchema
 )
 
 // Limits and defaults of subscription settings (Azure's).
@@ -41,81 +53,6 @@ const (
 	AttributeStatic  = "Static"
 	AttributeDynamic = "Dynamic"
 )
-
-// RetryPolicy is a subscription's retry policy; zero fields take the defaults.
-type RetryPolicy struct {
-	// MaxDeliveryAttempts is 1-30 (default 30).
-	MaxDeliveryAttempts int `json:"maxDeliveryAttempts,omitempty"`
-	// EventTimeToLiveInMinutes is 1-1440 (default 1440).
-	EventTimeToLiveInMinutes int `json:"eventTimeToLiveInMinutes,omitempty"`
-}
-
-// DeliveryAttribute is a custom header sent with every delivery: Static (a
-// fixed Value, optionally secret: never shown back) or Dynamic (SourceField,
-// a dotted JSON path into the event as delivered, such as "data.recordingId";
-// the header is left out when the path is missing; with batches the first
-// event decides). JSON: {"name","type","value","isSecret","sourceField"}; the
-// ARM shape {"name","type","properties":{...}} is accepted too.
-type DeliveryAttribute struct {
-	Name        string `json:"name"`
-	Type        string `json:"type"`
-	Value       string `json:"value,omitempty"`
-	IsSecret    bool   `json:"isSecret,omitempty"`
-	SourceField string `json:"sourceField,omitempty"`
-}
-
-// UnmarshalJSON accepts the flat shape and ARM's nested "properties".
-func (a *DeliveryAttribute) UnmarshalJSON(b []byte) error {
-	type flat DeliveryAttribute
-	var v struct {
-		flat
-		Properties *flat `json:"properties"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*a = DeliveryAttribute(v.flat)
-	if p := v.Properties; p != nil {
-		a.Value, a.IsSecret, a.SourceField = p.Value, p.IsSecret, p.SourceField
-	}
-	return nil
-}
-
-// SubscriptionSpec is what a user asks for. Zero values take the defaults.
-type SubscriptionSpec struct {
-	// Name is 1-64 characters of A-Z, a-z, 0-9 and '-'.
-	Name string `json:"name"`
-	// EndpointURL is the webhook (http or https); its query string is sent
-	// with every delivery and handshake.
-	EndpointURL string `json:"endpointUrl"`
-	// EventDeliverySchema is EventGridSchema (default) or CloudEventSchemaV1_0.
-	EventDeliverySchema Schema `json:"eventDeliverySchema,omitempty"`
-	// Filter selects the events, evaluated on the event as delivered.
-	Filter      filter.Spec `json:"filter,omitzero"`
-	RetryPolicy RetryPolicy `json:"retryPolicy,omitzero"`
-	// MaxEventsPerBatch is 1-5000 (default 1: no batching).
-	MaxEventsPerBatch int `json:"maxEventsPerBatch,omitempty"`
-	// PreferredBatchSizeInKilobytes is 1-1024 (default 64).
-	PreferredBatchSizeInKilobytes int `json:"preferredBatchSizeInKilobytes,omitempty"`
-	// DeliveryAttributeMappings holds at most 10 custom headers.
-	DeliveryAttributeMappings []DeliveryAttribute `json:"deliveryAttributeMappings,omitempty"`
-	// DeadLetter keeps undeliverable events as dead letters instead of
-	// dropping them.
-	DeadLetter bool `json:"deadLetter,omitempty"`
-	// TimeScale overrides Options.TimeScale for this subscription (0: inherit).
-	TimeScale float64 `json:"timeScale,omitempty"`
-	// WebHookRequestCallback adds WebHook-Request-Callback to the CloudEvents
-	// handshake, allowing the endpoint to grant asynchronously.
-	WebHookRequestCallback bool `json:"webhookRequestCallback,omitempty"`
-	// AzureActiveDirectoryTenantID and AzureActiveDirectoryApplicationIDOrURI
-	// ask for Entra ID delivery auth, as the real settings do: every delivery
-	// and handshake carries "Authorization: Bearer <token>" whose audience is
-	// the application id or URI. The emulator issues the token itself (its
-	// issuer is the emulator's URL, see package tokens), so the webhook's
-	// validation code runs against a discovery document it can reach.
-	AzureActiveDirectoryTenantID           string `json:"azureActiveDirectoryTenantId,omitempty"`
-	AzureActiveDirectoryApplicationIDOrURI string `json:"azureActiveDirectoryApplicationIdOrUri,omitempty"`
-}
 
 // invalid is a 400 naming the offending field.
 func invalid(field, format string, args ...any) *wire.Error {
@@ -154,7 +91,7 @@ func normalize(spec SubscriptionSpec, prev *SubscriptionSpec) (SubscriptionSpec,
 	default:
 		return spec, invalid("eventDeliverySchema", "must be %s or %s (got %q)", EventGridSchema, CloudEventSchema, spec.EventDeliverySchema)
 	}
-	if err := spec.Filter.Validate(spec.EventDeliverySchema); err != nil {
+	if err := filter.Spec(spec.Filter).Validate(spec.EventDeliverySchema); err != nil {
 		var ve *filter.ValidationError
 		if errors.As(err, &ve) {
 			return spec, invalid("filter."+ve.Field, "%s", ve.Message)
@@ -291,7 +228,7 @@ func isToken(s string) bool {
 	return true
 }
 
-func cloneFilter(f filter.Spec) filter.Spec {
+func cloneFilter(f api.EventFilter) api.EventFilter {
 	f.IncludedEventTypes = append([]string(nil), f.IncludedEventTypes...)
 	f.AdvancedFilters = append([]filter.Advanced(nil), f.AdvancedFilters...)
 	for i := range f.AdvancedFilters {
@@ -301,7 +238,7 @@ func cloneFilter(f filter.Spec) filter.Spec {
 }
 
 // filterIsEmpty reports whether f lets every event through without looking.
-func filterIsEmpty(f filter.Spec) bool {
+func filterIsEmpty(f api.EventFilter) bool {
 	return len(f.IncludedEventTypes) == 0 && f.SubjectBeginsWith == "" && f.SubjectEndsWith == "" && len(f.AdvancedFilters) == 0
 }
 

@@ -21,30 +21,6 @@ const (
 	StateFailed               = "Failed"
 )
 
-// Subscription is a subscription as the engine reports it: the effective
-// settings (defaults filled in, secrets hidden) and its state.
-type Subscription struct {
-	SubscriptionSpec
-	ProvisioningState string `json:"provisioningState"`
-	// FailureReason says why the subscription is Failed.
-	FailureReason string `json:"failureReason,omitempty"`
-	// ProvisioningDetail explains AwaitingManualAction (what the endpoint
-	// answered and until when the validationUrl is valid).
-	ProvisioningDetail string `json:"provisioningDetail,omitempty"`
-	// ValidationURL and ValidationExpires are set while AwaitingManualAction.
-	ValidationURL     string    `json:"validationUrl,omitempty"`
-	ValidationExpires time.Time `json:"validationExpires,omitzero"`
-	CreatedTime       time.Time `json:"createdTime"`
-	UpdatedTime       time.Time `json:"updatedTime"`
-	// Queued counts the events not yet finished: waiting, in flight or
-	// awaiting a retry; Retrying counts the last kind.
-	Queued       int   `json:"queued"`
-	Retrying     int   `json:"retrying"`
-	Delivered    int64 `json:"delivered"`
-	DeadLettered int64 `json:"deadLettered"`
-	Dropped      int64 `json:"dropped"`
-}
-
 // subscription is the engine's state for one subscription.
 type subscription struct {
 	e    *Engine
@@ -74,6 +50,7 @@ type subscription struct {
 	retry       batchHeap
 	retryEvents int
 	inflight    int
+	current     []*event // the batch in flight, if any
 	bytes       int64
 	delivered   int64
 	deadLetters int64
@@ -302,6 +279,7 @@ func (s *subscription) view() Subscription {
 		Delivered:          s.delivered,
 		DeadLettered:       s.deadLetters,
 		Dropped:            s.dropped,
+		QueuedBytes:        s.bytes,
 	}
 	if s.state == StateAwaitingManualAction {
 		v.ValidationURL, v.ValidationExpires = s.valURL, s.valDeadline
@@ -351,6 +329,21 @@ func (s *subscription) stop() {
 func (s *subscription) markDeleted() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.deleted {
+		// Every event the queue held leaves the engine's total.
+		for s.fresh.len() > 0 {
+			s.e.release(s.fresh.pop())
+		}
+		for _, b := range s.retry {
+			for _, ev := range b.events {
+				s.e.release(ev)
+			}
+		}
+		for _, ev := range s.current {
+			s.e.release(ev)
+		}
+		s.current = nil
+	}
 	s.deleted = true
 	s.fresh = fifo{}
 	s.retry = nil

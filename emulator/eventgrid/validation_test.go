@@ -12,6 +12,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/messaging/eventgrid/azsystemevents"
 
+	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
 
@@ -22,7 +23,7 @@ func emulatorServer(t *testing.T, opts eventgrid.Options) (*eventgrid.Engine, *h
 	var srv *httptest.Server
 	opts.PublicURL = func() string { return srv.URL }
 	e, _ := newEngine(t, opts)
-	srv = httptest.NewServer(e.Handler())
+	srv = httptest.NewServer(emulator.NewControlHandler(emulator.ControlParts{Events: e}))
 	t.Cleanup(srv.Close)
 	return e, srv
 }
@@ -155,7 +156,7 @@ func TestManualValidationExpires(t *testing.T) {
 	hook := newWebhook(t, hookCfg{validate: func(http.ResponseWriter, string) {}})
 	var srvURL string
 	e, m := newEngine(t, eventgrid.Options{PublicURL: func() string { return srvURL }})
-	srv := httptest.NewServer(e.Handler())
+	srv := httptest.NewServer(emulator.NewControlHandler(emulator.ControlParts{Events: e}))
 	defer srv.Close()
 	srvURL = srv.URL
 	sub, err := e.CreateSubscription(context.Background(), eventgrid.SubscriptionSpec{Name: "late", EndpointURL: hook.URL})

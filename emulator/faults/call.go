@@ -72,7 +72,7 @@ func (inj *Injector) Begin(r *http.Request, req Request) *Call {
 	c.client, c.key = retryKey(r.RemoteAddr, r.URL.Path)
 	inj.mu.Lock()
 	if v, ok := inj.retry.check(c.client, r.URL.Path, c.key, inj.clock.Now()); ok {
-		c.violation = v.String()
+		c.violation = violationText(v)
 	}
 	inj.mu.Unlock()
 	c.rule, c.eff = inj.pick(&c.v)

@@ -1,33 +1,12 @@
 package faults
 
 import (
-	"time"
-
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/internal/ring"
 )
 
-// Fired is one fault that fired, as the log of fired faults keeps it. The
-// same text is in the request's journal entry (Fault field); for deliveries,
-// whose attempts the Event Grid journal keeps, this log is the record.
-type Fired struct {
-	Seq    int64     `json:"seq"`
-	Time   time.Time `json:"time"`
-	Rule   string    `json:"rule"`
-	Action string    `json:"action"`
-	// Fault is the journal text: "<rule> <action>: <what happened>".
-	Fault      string `json:"fault"`
-	Target     string `json:"target"`
-	Method     string `json:"method,omitempty"`
-	Path       string `json:"path,omitempty"`
-	DocumentID string `json:"documentId,omitempty"`
-	RemoteAddr string `json:"remoteAddr,omitempty"`
-	// Subscription and Attempt (the aeg-delivery-count sent) identify a delivery.
-	Subscription string `json:"subscription,omitempty"`
-	Attempt      int    `json:"attempt,omitempty"`
-	// OutputEventID is the delivery's aeg-output-event-id, shared by the
-	// attempts of one batch.
-	OutputEventID string `json:"outputEventId,omitempty"`
-}
+// Fired is one fired fault (its wire form lives in package api).
+type Fired = api.Fired
 
 // firedLog is a bounded log; the caller holds the injector's lock.
 type firedLog struct {

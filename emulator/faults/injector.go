@@ -223,7 +223,7 @@ func (inj *Injector) pick(v *view) (Rule, effect) {
 	inj.mu.Lock()
 	defer inj.mu.Unlock()
 	for _, ru := range inj.rules {
-		if !ru.spec.Match.matches(v, ru.spec.Action.targets()) {
+		if !matches(ru.spec.Match, v, ru.spec.Action.targets()) {
 			continue
 		}
 		ru.matched++

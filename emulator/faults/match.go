@@ -5,30 +5,14 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
-// Match selects requests; empty fields match everything.
-type Match struct {
-	// Target is media, metadata, delete, calling or delivery. "" means every
-	// data-plane request the action applies to (never deliveries).
-	Target string `json:"target,omitempty"`
-	// Method matches the HTTP method, ignoring case.
-	Method string `json:"method,omitempty"`
-	// Path is a path.Match pattern on the URL path ("*" does not cross "/").
-	// For deliveries it is the webhook URL's path.
-	Path string `json:"path,omitempty"`
-	// Document is a path.Match pattern on the document id (downloads and deletes).
-	Document string `json:"document,omitempty"`
-	// Subscription is the Event Grid subscription name, ignoring case (deliveries).
-	Subscription string `json:"subscription,omitempty"`
-	// Header maps header names to path.Match patterns on their value; the
-	// header must be present.
-	Header map[string]string `json:"header,omitempty"`
-	// Range is "present" (a Range header was sent), "absent", or "" for either.
-	Range string `json:"range,omitempty"`
-}
+// Match selects requests; empty fields match everything (api.FaultMatch).
+type Match = api.FaultMatch
 
-func (m Match) validate(a Action) error {
+func validateMatch(m Match, a Action) error {
 	allowed := targetsOf(a)
 	switch {
 	case m.Target != "" && !slices.Contains(Targets, m.Target):
@@ -84,7 +68,7 @@ type view struct {
 // matches reports whether m selects v, given the targets the action applies
 // to. With no target, a rule matches the data-plane requests its action
 // applies to, or the deliveries if it applies to nothing else.
-func (m Match) matches(v *view, allowed []string) bool {
+func matches(m Match, v *view, allowed []string) bool {
 	implicit := slices.Contains(allowed, v.target) &&
 		(v.target != TargetDelivery || slices.Equal(allowed, deliveryTargets))
 	switch {

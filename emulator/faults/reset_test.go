@@ -1,56 +1,28 @@
 package faults_test
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"syscall"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/acsemu/acsemu/emulator/faults"
 )
 
-// A reset is a real TCP RST after exactly N body bytes, over HTTP and HTTPS.
-func TestResetAfterExactlyNBodyBytes(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		tls   bool
-		rule  string
-		wantN int
-	}{
-		{"bytes", false, `[{"action":{"type":"reset","afterBytes":100000}}]`, 100_000},
-		{"percent", false, `[{"action":{"type":"reset","afterPercent":40}}]`, 400_000},
-		{"tls", true, `[{"action":{"type":"reset","afterBytes":123457}}]`, 123_457},
-		{"header only", false, `[{"action":{"type":"reset"}}]`, 0},
-		{"beyond socket buffers", false, `[{"action":{"type":"reset","afterBytes":6000001}}]`, 6_000_001},
-	} {
-		size := max(1_000_000, tc.wantN+1000)
-		t.Run(tc.name, func(t *testing.T) {
-			var s *server
-			if tc.tls {
-				s = newTLSServer(t, size, tc.rule)
-			} else {
-				s = newServer(t, size, tc.rule)
-			}
-			resp := s.get(t, s.client(t))
-			if resp.StatusCode != 200 || resp.ContentLength != int64(size) {
-				t.Fatalf("status %d, Content-Length %d", resp.StatusCode, resp.ContentLength)
-			}
-			got, err := io.ReadAll(resp.Body)
-			if !errors.Is(err, syscall.ECONNRESET) {
-				t.Errorf("read error %v, want connection reset", err)
-			}
-			if len(got) != tc.wantN || !bytes.Equal(got, s.body[:len(got)]) {
-				t.Errorf("read %d bytes (intact: %v) before the reset, want exactly %d", len(got), bytes.Equal(got, s.body[:len(got)]), tc.wantN)
-			}
-			mustContain(t, s.note(t), "f1 reset: connection reset (TCP RST) after ")
-		})
+// Reset goes back to the rules loaded at start, with fresh counters.
+func TestResetRestoresTheInitialRules(t *testing.T) {
+	rs, _ := faults.ParseRules([]byte(`[{"id":"boot","action":{"type":"status","status":503}}]`))
+	inj, err := faults.New(faults.Options{Rules: rs})
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-// A cut point beyond the body leaves the response alone and says so.
-func TestResetNotReached(t *testing.T) {
-	s := newServer(t, 1000, `[{"action":{"type":"reset","afterBytes":5000}}]`)
-	if got := readAll(t, s.get(t, s.client(t))); len(got) != 1000 {
-		t.Errorf("got %d bytes", len(got))
+	defer inj.Close()
+	if _, err := inj.Add(faults.Rule{Action: &faults.Drop{}}); err != nil {
+		t.Fatal(err)
 	}
-	mustContain(t, s.note(t), "f1 reset: not reached: the body ended at 1000 bytes")
+	inj.Begin(httptest.NewRequest(http.MethodGet, "/v1/objects/d/content/audio", nil), faults.Request{Target: "media"})
+	inj.Reset()
+	got := inj.Rules()
+	if len(got) != 1 || got[0].Rule.ID != "boot" || got[0].Matched != 0 {
+		t.Errorf("after Reset: %+v", got)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
 // Retry-After bookkeeping limits.
@@ -14,31 +16,11 @@ const (
 	maxViolationsKept = 1_000
 )
 
-// Violation is a client that came back before the Retry-After it was given.
-type Violation struct {
-	Time time.Time `json:"time"`
-	// Client is the remote host (without the port: a retry may use a new
-	// connection); Path is the URL path it was given Retry-After on.
-	Client string `json:"client"`
-	Path   string `json:"path"`
-	// RetryAfter is the header value sent, GivenAt when (emulator clock).
-	RetryAfter string    `json:"retryAfter"`
-	GivenAt    time.Time `json:"givenAt"`
-	// Waited is how long the client waited; Required how long it should have.
-	Waited   Duration `json:"waited"`
-	Required Duration `json:"required"`
-	// Rule is the rule whose response carried the Retry-After ("" if the
-	// emulator itself sent it).
-	Rule string `json:"rule,omitempty"`
-}
-
-// Violations is the answer of GET /_emulator/faults/violations.
-type Violations struct {
-	// Count counts every violation since the start (or Reset).
-	Count int64 `json:"count"`
-	// Recent holds the most recent ones, oldest first (at most 1,000).
-	Recent []Violation `json:"recent"`
-}
+// Violation and Violations are wire types of package api.
+type (
+	Violation  = api.Violation
+	Violations = api.Violations
+)
 
 type retryGiven struct {
 	at, until   time.Time
@@ -111,7 +93,8 @@ func (t *retryTracker) give(key, value, rule string, now time.Time) {
 	t.given[key] = retryGiven{at: now, until: until, value: value, rule: rule}
 }
 
-func (v Violation) String() string {
+// violationText is the journal text of a violation.
+func violationText(v Violation) string {
 	return "retry-after-violation: came back after " + seconds(time.Duration(v.Waited)) + " of " + seconds(time.Duration(v.Required))
 }
 

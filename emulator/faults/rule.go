@@ -11,12 +11,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // TargetDelivery is the target of Event Grid delivery attempts; the other
 // targets are the journal's data-plane targets (media, metadata, delete, calling).
-const TargetDelivery = "delivery"
+const TargetDelivery = api.TargetDelivery
 
 // Targets a rule may name in Match.Target.
 var Targets = []string{journal.TargetMedia, journal.TargetMetadata, journal.TargetDelete, journal.TargetCalling, TargetDelivery}
@@ -36,16 +37,8 @@ type Rule struct {
 	Action Action
 }
 
-// When says which of the matching requests the rule fires on: it lets the
-// first Skip go by, then fires on each with the given Probability, at most
-// Times times (0: no limit).
-type When struct {
-	Skip  int `json:"skip,omitempty"`
-	Times int `json:"times,omitempty"`
-	// Probability is in (0, 1]; nil means 1. Draws come from the rule's own
-	// source, seeded by the emulator's seed and the rule's ID.
-	Probability *float64 `json:"probability,omitempty"`
-}
+// When says which of the matching requests the rule fires on (api.FaultWhen).
+type When = api.FaultWhen
 
 // RuleStatus is a rule with its counters, as listings show it.
 type RuleStatus struct {
@@ -183,10 +176,10 @@ func (r Rule) Validate() error {
 	if r.Action == nil {
 		return fieldErr("action", "required")
 	}
-	if err := r.Match.validate(r.Action); err != nil {
+	if err := validateMatch(r.Match, r.Action); err != nil {
 		return under("match", err)
 	}
-	if err := r.When.validate(); err != nil {
+	if err := validateWhen(r.When); err != nil {
 		return under("when", err)
 	}
 	if err := r.Action.Validate(); err != nil {
@@ -195,7 +188,7 @@ func (r Rule) Validate() error {
 	return nil
 }
 
-func (w When) validate() error {
+func validateWhen(w When) error {
 	switch {
 	case w.Skip < 0:
 		return fieldErr("skip", "must not be negative")

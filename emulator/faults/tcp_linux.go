@@ -4,8 +4,8 @@ package faults
 
 import (
 	"net"
-	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // unacked returns the bytes written to tc that the peer has not acknowledged
@@ -15,13 +15,13 @@ func unacked(tc *net.TCPConn) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
-	var n int32
-	var errno syscall.Errno
+	var n int
+	var ioErr error
 	err = raw.Control(func(fd uintptr) {
-		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCOUTQ, uintptr(unsafe.Pointer(&n)))
+		n, ioErr = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
 	})
-	if err != nil || errno != 0 {
+	if err != nil || ioErr != nil {
 		return 0, false
 	}
-	return int(n), true
+	return n, true
 }

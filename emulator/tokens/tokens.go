@@ -12,6 +12,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"strings"
 	"sync"
 	"time"
@@ -35,16 +36,16 @@ const (
 	KeysPath                  = "/calling/keys"
 )
 
-// Fault is a way a token can be wrong.
-type Fault string
+// Fault is a way a token can be wrong (the wire type lives in package api).
+type Fault = api.TokenFault
 
 // The token faults.
 const (
-	FaultNone           Fault = ""
-	FaultExpired        Fault = "expired"         // exp in the past (and iat, nbf before it)
-	FaultWrongSignature Fault = "wrong-signature" // signed by a key not in the JWKS, with the published kid
-	FaultWrongAudience  Fault = "wrong-audience"  // aud names another resource
-	FaultMissing        Fault = "missing"         // no Authorization header at all
+	FaultNone           = api.TokenFaultNone
+	FaultExpired        = api.TokenFaultExpired
+	FaultWrongSignature = api.TokenFaultWrongSignature
+	FaultWrongAudience  = api.TokenFaultWrongAudience
+	FaultMissing        = api.TokenFaultMissing
 )
 
 // Faults lists the valid faults.
@@ -68,12 +69,7 @@ const (
 )
 
 // FaultRule makes the next Count tokens for Purpose (ForAny: all) faulty.
-type FaultRule struct {
-	Fault   Fault  `json:"fault"`
-	Purpose string `json:"for,omitempty"`
-	// Count is how many tokens it spoils; 0 means until cleared.
-	Count int `json:"count,omitempty"`
-}
+type FaultRule = api.TokenFaultRule
 
 // Issuer signs tokens. It is safe for concurrent use.
 type Issuer struct {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -153,4 +154,34 @@ func HeaderSafe(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// CheckAPIVersion answers a request whose ?api-version= is missing or not one
+// of supported the way Azure does (400 MissingApiVersionParameter or
+// UnsupportedApiVersion); explanation says what the emulator supports.
+func CheckAPIVersion(r *http.Request, supported []string, explanation string) *Error {
+	v, present := r.URL.Query()["api-version"]
+	switch {
+	case !present || len(v) == 0 || v[0] == "":
+		return &Error{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
+			Message: "The api-version query parameter (?api-version=) is required for all requests."}
+	case !slices.Contains(supported, v[0]):
+		return &Error{Status: http.StatusBadRequest, Code: "UnsupportedApiVersion",
+			Message:     fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL.Path, v[0]),
+			Explanation: explanation}
+	}
+	return nil
+}
+
+// WriteJSON writes v as a JSON success answer with status; indent makes it
+// readable (the control plane, read with curl) where the real service's
+// compact form does not matter.
+func WriteJSON(w http.ResponseWriter, status int, v any, indent bool) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	_ = enc.Encode(v)
 }

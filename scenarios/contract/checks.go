@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -53,7 +53,7 @@ func failedDelivery(a eventgrid.Attempt) string {
 }
 
 // docProblem says what is wrong with how one target of d was downloaded, or "".
-func (r *run) docProblem(s *snapshot, d control.Document, target string, size int64) string {
+func (r *run) docProblem(s *snapshot, d api.Document, target string, size int64) string {
 	what := map[string]string{journal.TargetMedia: "media (contentLocation)", journal.TargetMetadata: "metadata (metadataLocation)"}[target]
 	es := s.get(d.ID, target)
 	n := sent(es)
@@ -87,7 +87,7 @@ func refusedHint(s *snapshot, es []journal.Entry) string {
 // judgeDownloadOnce checks the plain recording: its first chunk's media is
 // downloaded in full, and nothing is downloaded more than once. Chunks past
 // the first and metadata are the recommendations' business.
-func (r *run) judgeDownloadOnce(s *snapshot, rec control.Recording) {
+func (r *run) judgeDownloadOnce(s *snapshot, rec api.Recording) {
 	if s.noDownloads() {
 		r.set(CheckDownloadOnce, Fail, noDownloadsMessage(s), fmt.Sprintf("the run waited %s after the last delivery; if your code starts downloading later "+
 			"(a queue polled every few seconds), give it longer with --idle", ms(r.cfg.Idle)))
@@ -136,7 +136,7 @@ func delivered(s *snapshot) int {
 
 // judgeEvery checks the recommendations on the plain recording: every chunk's
 // media (CheckEveryChunk) or metadata (CheckMetadata) downloaded in full.
-func (r *run) judgeEvery(s *snapshot, rec control.Recording, id string) {
+func (r *run) judgeEvery(s *snapshot, rec api.Recording, id string) {
 	var problems []string
 	for _, d := range rec.Documents {
 		target, size := journal.TargetMedia, d.Size
@@ -204,7 +204,7 @@ func entryLine(e journal.Entry) string {
 	return line
 }
 
-func (r *run) judgeResume(s *snapshot, rec control.Recording, rule string) {
+func (r *run) judgeResume(s *snapshot, rec api.Recording, rule string) {
 	d := rec.Documents[0]
 	es := s.get(d.ID, journal.TargetMedia)
 	i := faulted(es, rule)
@@ -247,7 +247,7 @@ func (r *run) judgeResume(s *snapshot, rec control.Recording, rule string) {
 	}
 }
 
-func (r *run) judgeRetryAfter(s *snapshot, rec control.Recording, rule string) {
+func (r *run) judgeRetryAfter(s *snapshot, rec api.Recording, rule string) {
 	d := rec.Documents[0]
 	es := s.get(d.ID, journal.TargetMedia)
 	i := faulted(es, rule)
@@ -281,7 +281,7 @@ func (r *run) judgeRetryAfter(s *snapshot, rec control.Recording, rule string) {
 	r.set(CheckRetryAfter, Pass, fmt.Sprintf("waited %.2f s after %s, then downloaded the chunk", waited.Seconds(), busy), details...)
 }
 
-func (r *run) judgeDuplicate(s *snapshot, rec control.Recording, rule string) {
+func (r *run) judgeDuplicate(s *snapshot, rec api.Recording, rule string) {
 	fired := false
 	for _, f := range s.fired {
 		fired = fired || f.Rule == rule

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -30,7 +31,7 @@ func media(rng string, status int, sent int64, fault string) journal.Entry {
 }
 
 func TestJudgeResume(t *testing.T) {
-	rec := control.Recording{Documents: []control.Document{{ID: "d", Size: 1000}}}
+	rec := api.Recording{Documents: []api.Document{{ID: "d", Size: 1000}}}
 	cut := media("", 200, 400, "r reset: connection reset (TCP RST) after 400 of 1000 body bytes")
 	for _, tc := range []struct {
 		name    string

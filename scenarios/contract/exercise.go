@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
@@ -18,22 +19,22 @@ import (
 
 // exercise holds the four recordings of a run (see the package doc).
 type exercise struct {
-	plain, reset, busy, dup control.Recording
+	plain, reset, busy, dup api.Recording
 	resetRule, busyRule     string
 	dupRule                 string
 }
 
-func (e exercise) all() []control.Recording {
-	return []control.Recording{e.plain, e.reset, e.busy, e.dup}
+func (e exercise) all() []api.Recording {
+	return []api.Recording{e.plain, e.reset, e.busy, e.dup}
 }
 
 // exercise publishes the recordings with their faults, waits for the user's
 // code to download them and judges what it did.
 func (r *run) exercise(ctx context.Context) (exercise, error) {
 	var ex exercise
-	recs := make([]control.Recording, 4)
+	recs := make([]api.Recording, 4)
 	for i := range recs {
-		rec, err := r.c.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(20 * time.Second),
+		rec, err := r.c.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(20 * time.Second),
 			ChunkSizeLimit: ChunkSize, Seed: r.cfg.Seed + int64(i), NoEvent: true})
 		if err != nil {
 			return ex, fmt.Errorf("contract: create a recording: %w", err)
@@ -93,7 +94,7 @@ func (r *run) addRules(ctx context.Context, rules ...string) error {
 
 // publish sends rec's RecordingFileStatusUpdated event, as the service does
 // when a recording is ready, and waits until its delivery is over.
-func (r *run) publish(ctx context.Context, rec control.Recording) error {
+func (r *run) publish(ctx context.Context, rec api.Recording) error {
 	var data recordings.EventData
 	data.RecordingStorageInfo.RecordingChunks = []recordings.EventChunk{}
 	for _, d := range rec.Documents {
@@ -134,7 +135,7 @@ func title(s string) string {
 // request for Config.Idle (counted from the last delivery, so a webhook that
 // never downloads is judged Idle after it), or the webhook stopped answering.
 // Config.Timeout bounds the whole wait.
-func (r *run) waitForDownloads(ctx context.Context, recs []control.Recording) {
+func (r *run) waitForDownloads(ctx context.Context, recs []api.Recording) {
 	wctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	var last int64 = -1
@@ -160,7 +161,7 @@ func (r *run) waitForDownloads(ctx context.Context, recs []control.Recording) {
 	}
 	quietSince := activity
 	_ = poll(wctx, 50*time.Millisecond, func() (bool, error) {
-		es, err := r.c.Requests(wctx, control.RequestFilter{Plane: journal.PlaneData, Limit: 1})
+		es, err := r.c.Requests(wctx, api.RequestFilter{Plane: journal.PlaneData, Limit: 1})
 		if err == nil && len(es) > 0 && es[0].ID != last {
 			last, quietSince = es[0].ID, time.Now()
 		}
@@ -168,7 +169,7 @@ func (r *run) waitForDownloads(ctx context.Context, recs []control.Recording) {
 	})
 }
 
-func allDownloaded(snap *snapshot, recs []control.Recording) bool {
+func allDownloaded(snap *snapshot, recs []api.Recording) bool {
 	for _, rec := range recs {
 		for _, d := range rec.Documents {
 			if sent(snap.get(d.ID, journal.TargetMedia)) < d.Size || sent(snap.get(d.ID, journal.TargetMetadata)) < d.MetadataSize {
@@ -225,7 +226,7 @@ func sent(es []journal.Entry) int64 {
 }
 
 func (r *run) journal(ctx context.Context) (*snapshot, error) {
-	es, err := r.c.Requests(ctx, control.RequestFilter{Plane: journal.PlaneData})
+	es, err := r.c.Requests(ctx, api.RequestFilter{Plane: journal.PlaneData})
 	if err != nil {
 		return nil, fmt.Errorf("contract: read the journal: %w", err)
 	}

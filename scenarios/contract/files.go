@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -20,14 +20,24 @@ import (
 // with the media bytes (SHA-256 from the control plane) of each chunk the
 // code downloaded in full, waiting up to Config.Idle for it to finish writing
 // them. Chunks it never downloaded are the download checks' business.
-func (r *run) checkFiles(ctx context.Context, recs []control.Recording) error {
+func (r *run) checkFiles(ctx context.Context, recs []api.Recording) error {
 	snap, err := r.journal(ctx)
 	if err != nil {
 		return err
 	}
-	var docs []control.Document
+	var docs []api.Document
 	for _, rec := range recs {
-		for _, d := range rec.Documents {
+		// Creating a recording hashes nothing: wait for the SHA-256 to compare
+		// (bounded by the run's own deadline).
+		hashed, err := r.c.WaitHashes(ctx, rec.ID)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r.set(CheckFiles, Fail, fmt.Sprintf("the emulator did not give the SHA-256 of recording %s: %v", rec.ID, err))
+			return nil
+		}
+		for _, d := range hashed.Documents {
 			if sent(snap.get(d.ID, journal.TargetMedia)) >= d.Size {
 				docs = append(docs, d)
 			}
@@ -37,7 +47,7 @@ func (r *run) checkFiles(ctx context.Context, recs []control.Recording) error {
 		r.set(CheckFiles, NotApplicable, "not applicable: your code downloaded no chunk in full (see download-once)")
 		return nil
 	}
-	var missing []control.Document
+	var missing []api.Document
 	var found map[string][]string
 	wctx, cancel := context.WithTimeout(ctx, r.cfg.Idle)
 	defer cancel()
@@ -88,7 +98,7 @@ func (r *run) checkFiles(ctx context.Context, recs []control.Recording) error {
 // hashFiles maps the SHA-256 of each file under dir whose size is one of the
 // documents' media or metadata sizes to its paths; "size:<documentId>" lists
 // the files that have a document's media size.
-func hashFiles(dir string, docs []control.Document) (map[string][]string, error) {
+func hashFiles(dir string, docs []api.Document) (map[string][]string, error) {
 	sizes := map[int64][]string{}
 	for _, d := range docs {
 		sizes[d.Size] = append(sizes[d.Size], d.ID)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"io"
 	"net"
 	"net/http"
@@ -85,11 +86,11 @@ func (c *canary) seen() []canaryHit {
 // securityRun holds the recordings of the security checks and what the
 // unauthenticated post got.
 type securityRun struct {
-	unauth, foreign, victimA, victimB, sentinel control.Recording
+	unauth, foreign, victimA, victimB, sentinel api.Recording
 	unauthStatus                                int
 	unauthErr                                   error
 	canary                                      *canary
-	tokenAttempts                               map[tokens.Fault]control.Recording
+	tokenAttempts                               map[tokens.Fault]api.Recording
 }
 
 // security runs the security checks after the behaviour checks: it sends the
@@ -98,8 +99,8 @@ type securityRun struct {
 // too; then it judges what the journal and the canary saw.
 func (r *run) security(ctx context.Context) error {
 	var sr securityRun
-	for i, p := range []*control.Recording{&sr.unauth, &sr.foreign, &sr.victimA, &sr.victimB, &sr.sentinel} {
-		rec, err := r.c.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(2 * time.Second),
+	for i, p := range []*api.Recording{&sr.unauth, &sr.foreign, &sr.victimA, &sr.victimB, &sr.sentinel} {
+		rec, err := r.c.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(2 * time.Second),
 			Seed: r.cfg.Seed + 100 + int64(i), NoEvent: true})
 		if err != nil {
 			return fmt.Errorf("contract: create a recording: %w", err)
@@ -136,9 +137,9 @@ func (r *run) security(ctx context.Context) error {
 
 	// 4. Bad tokens, when the webhook uses Entra ID delivery auth.
 	if r.cfg.EntraAudience != "" {
-		sr.tokenAttempts = map[tokens.Fault]control.Recording{}
+		sr.tokenAttempts = map[tokens.Fault]api.Recording{}
 		for i, f := range []tokens.Fault{tokens.FaultMissing, tokens.FaultExpired, tokens.FaultWrongSignature, tokens.FaultWrongAudience} {
-			rec, err := r.c.CreateRecording(ctx, control.RecordingSpec{Duration: control.Duration(2 * time.Second), Seed: r.cfg.Seed + 200 + int64(i), NoEvent: true})
+			rec, err := r.c.CreateRecording(ctx, api.RecordingSpec{Duration: api.Duration(2 * time.Second), Seed: r.cfg.Seed + 200 + int64(i), NoEvent: true})
 			if err != nil {
 				return fmt.Errorf("contract: create a recording: %w", err)
 			}
@@ -156,7 +157,7 @@ func (r *run) security(ctx context.Context) error {
 	if err := r.publish(ctx, sr.sentinel); err != nil {
 		return err
 	}
-	r.waitForDownloads(ctx, []control.Recording{sr.sentinel})
+	r.waitForDownloads(ctx, []api.Recording{sr.sentinel})
 	snap, err := r.snapshot(ctx)
 	if err != nil {
 		return err
@@ -168,7 +169,7 @@ func (r *run) security(ctx context.Context) error {
 	return r.forgedCallback(ctx)
 }
 
-func chunksOf(rec control.Recording) []recordings.EventChunk {
+func chunksOf(rec api.Recording) []recordings.EventChunk {
 	out := make([]recordings.EventChunk, 0, len(rec.Documents))
 	for _, d := range rec.Documents {
 		out = append(out, recordings.EventChunk{DocumentID: d.ID, Index: d.Index, EndReason: d.EndReason,
@@ -189,7 +190,7 @@ func rehost(loc, base string) string {
 }
 
 // eventBody is the Event Grid schema delivery of rec's event with chunks.
-func eventBody(rec control.Recording, chunks []recordings.EventChunk) (json.RawMessage, error) {
+func eventBody(rec api.Recording, chunks []recordings.EventChunk) (json.RawMessage, error) {
 	var data recordings.EventData
 	data.RecordingStorageInfo.RecordingChunks = chunks
 	data.RecordingStartTime, data.RecordingDurationMs, data.SessionEndReason = rec.StartTime, rec.DurationMs, "CallEnded"
@@ -199,7 +200,7 @@ func eventBody(rec control.Recording, chunks []recordings.EventChunk) (json.RawM
 
 // publishChunks delivers rec's event with the given chunks through the
 // subscription, and waits until the delivery is over.
-func (r *run) publishChunks(ctx context.Context, rec control.Recording, chunks []recordings.EventChunk) error {
+func (r *run) publishChunks(ctx context.Context, rec api.Recording, chunks []recordings.EventChunk) error {
 	raw, err := eventBody(rec, chunks)
 	if err != nil {
 		return err
@@ -217,7 +218,7 @@ func (r *run) publishChunks(ctx context.Context, rec control.Recording, chunks [
 
 // postUnauthenticated posts rec's event as Event Grid would (headers, JSON),
 // to the webhook URL without its query string and without a token.
-func (r *run) postUnauthenticated(ctx context.Context, rec control.Recording) (int, error) {
+func (r *run) postUnauthenticated(ctx context.Context, rec api.Recording) (int, error) {
 	u, err := url.Parse(r.cfg.Webhook)
 	if err != nil {
 		return 0, err
@@ -252,7 +253,7 @@ func (r *run) postUnauthenticated(ctx context.Context, rec control.Recording) (i
 }
 
 // touched lists the data-plane requests for rec's documents.
-func touched(s *snapshot, rec control.Recording) []string {
+func touched(s *snapshot, rec api.Recording) []string {
 	var out []string
 	for _, d := range rec.Documents {
 		for _, e := range s.byDoc[d.ID] {
@@ -317,7 +318,7 @@ func clipAuth(v string) string {
 	return v
 }
 
-func (r *run) judgeOtherDocument(s *snapshot, a, b control.Recording) {
+func (r *run) judgeOtherDocument(s *snapshot, a, b api.Recording) {
 	reqs := touched(s, b)
 	if len(reqs) == 0 {
 		r.set(CheckOtherDocument, Pass, fmt.Sprintf("ignored an event for document %s whose locations named document %s", a.Documents[0].ID, b.Documents[0].ID))
@@ -343,7 +344,7 @@ var tokenFaultWords = map[tokens.Fault]string{
 	tokens.FaultWrongAudience:  "issued for another audience",
 }
 
-func (r *run) judgeTokens(s *snapshot, tried map[tokens.Fault]control.Recording) {
+func (r *run) judgeTokens(s *snapshot, tried map[tokens.Fault]api.Recording) {
 	if tried == nil {
 		r.set(CheckTokenFaults, Skipped, "not run: your subscription uses no Entra ID delivery auth (give --entra-audience to test token validation)")
 		return
@@ -383,7 +384,7 @@ func (r *run) forgedCallback(ctx context.Context) error {
 	if _, err := r.c.AddTokenFault(ctx, tokens.FaultRule{Fault: tokens.FaultWrongSignature, Purpose: tokens.ForCallback, Count: 1}); err != nil {
 		return fmt.Errorf("contract: add a token fault: %w", err)
 	}
-	after, err := r.c.Requests(ctx, control.RequestFilter{Plane: calling.PlaneCallback, Limit: 1})
+	after, err := r.c.Requests(ctx, api.RequestFilter{Plane: calling.PlaneCallback, Limit: 1})
 	if err != nil {
 		return fmt.Errorf("contract: read the journal: %w", err)
 	}
@@ -410,7 +411,7 @@ func (r *run) forgedCallback(ctx context.Context) error {
 	wctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	_ = poll(wctx, 50*time.Millisecond, func() (bool, error) {
-		es, err := r.c.Requests(wctx, control.RequestFilter{Plane: calling.PlaneCallback, AfterID: lastID, Limit: 1})
+		es, err := r.c.Requests(wctx, api.RequestFilter{Plane: calling.PlaneCallback, AfterID: lastID, Limit: 1})
 		if err == nil && len(es) > 0 {
 			got = &es[0]
 		}

@@ -4,16 +4,18 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/onsi/gomega/types"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 type metadataOnce struct {
-	rec     control.Recording
+	rec     api.Recording
 	problem string
 }
 
@@ -23,7 +25,7 @@ type metadataOnce struct {
 // one successful GET.
 //
 //	Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveDownloadedMetadataOnce(rec))
-func HaveDownloadedMetadataOnce(rec control.Recording) types.GomegaMatcher {
+func HaveDownloadedMetadataOnce(rec api.Recording) types.GomegaMatcher {
 	return &metadataOnce{rec: rec}
 }
 
@@ -90,7 +92,7 @@ func (m *noViolations) Match(actual any) (bool, error) {
 func (m *noViolations) FailureMessage(any) string {
 	var lines []string
 	for _, v := range m.got.Recent {
-		line := fmt.Sprintf("  %s: %s came back to %s", v.String(), v.Client, v.Path)
+		line := fmt.Sprintf("  retry-after-violation: came back after %s of %s: %s came back to %s", time.Duration(v.Waited), time.Duration(v.Required), v.Client, v.Path)
 		if v.Rule != "" {
 			line += " (Retry-After from fault rule " + v.Rule + ")"
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
 
@@ -26,8 +26,8 @@ func Example() {
 	srv, _ := emulator.New(emulator.Options{})
 	defer srv.Close()
 	g := gomega.NewGomega(func(message string, _ ...int) { fmt.Println("FAILED:", message) })
-	rec, _ := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{
-		Duration: control.Duration(2 * time.Second), NoEvent: true})
+	rec, _ := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
+		Duration: api.Duration(2 * time.Second), NoEvent: true})
 	doc := rec.Documents[0]
 
 	// The client under test: it reads 1000 bytes, then resumes.

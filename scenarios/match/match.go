@@ -27,6 +27,7 @@ import (
 
 	"github.com/onsi/gomega/types"
 
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
@@ -35,7 +36,7 @@ import (
 const requestTimeout = 10 * time.Second
 
 // query reads the journal of actual.
-func query(actual any, f journal.Filter) ([]journal.Entry, error) {
+func query(actual any, f api.RequestFilter) ([]api.Entry, error) {
 	switch a := actual.(type) {
 	case interface{ Journal() *journal.Journal }:
 		return a.Journal().Query(f), nil
@@ -48,27 +49,34 @@ func query(actual any, f journal.Filter) ([]journal.Entry, error) {
 }
 
 // ResumedAt selects data-plane GETs of a document's media whose Range starts at offset.
-func ResumedAt(documentID string, offset int64) journal.Filter {
-	return journal.Filter{Plane: journal.PlaneData, Target: journal.TargetMedia, Method: "GET",
+func ResumedAt(documentID string, offset int64) api.RequestFilter {
+	return api.RequestFilter{Plane: api.PlaneData, Target: api.TargetMedia, Method: "GET",
 		DocumentID: documentID, RangePrefix: fmt.Sprintf("bytes=%d-", offset)}
 }
 
 type requestMatcher struct {
-	filter journal.Filter
+	filter api.RequestFilter
 	count  int // -1: at least one
+	within time.Duration
 	got    int
 }
 
 // HaveRequest succeeds when the journal holds at least one request matching f.
-func HaveRequest(f journal.Filter) types.GomegaMatcher { return &requestMatcher{filter: f, count: -1} }
+func HaveRequest(f api.RequestFilter) types.GomegaMatcher {
+	return &requestMatcher{filter: f, count: -1}
+}
 
 // HaveRequestCount succeeds when exactly n requests match f.
-func HaveRequestCount(f journal.Filter, n int) types.GomegaMatcher {
+func HaveRequestCount(f api.RequestFilter, n int) types.GomegaMatcher {
 	return &requestMatcher{filter: f, count: n}
 }
 
 func (m *requestMatcher) Match(actual any) (bool, error) {
-	es, err := query(actual, m.filter)
+	get := query
+	if m.within > 0 {
+		get = func(actual any, _ api.RequestFilter) ([]api.Entry, error) { return m.await(actual) }
+	}
+	es, err := get(actual, m.filter)
 	if err != nil {
 		return false, err
 	}
@@ -80,6 +88,9 @@ func (m *requestMatcher) Match(actual any) (bool, error) {
 }
 
 func (m *requestMatcher) FailureMessage(any) string {
+	if m.count < 0 && m.within > 0 {
+		return fmt.Sprintf("expected a request matching %s within %s, found none", m.filter.String(), m.within)
+	}
 	if m.count < 0 {
 		return fmt.Sprintf("expected the journal to hold a request matching %s, found none", m.filter.String())
 	}
@@ -90,8 +101,40 @@ func (m *requestMatcher) NegatedFailureMessage(any) string {
 	return fmt.Sprintf("expected the journal to hold no request matching %s, found %d", m.filter.String(), m.got)
 }
 
+// HaveRequestWithin succeeds when at least one request matching f is in the
+// journal or arrives within wait. It waits without polling: on an
+// *emulator.Server it sleeps on Journal.Changed, on a *control.Client it
+// long-polls GET /_emulator/requests?wait= (Client.WaitRequests). Use it with
+// Expect in place of Eventually(...).Should(HaveRequest(f)).
+func HaveRequestWithin(f api.RequestFilter, wait time.Duration) types.GomegaMatcher {
+	return &requestMatcher{filter: f, count: -1, within: wait}
+}
+
+// await waits up to m.within until at least one entry matches.
+func (m *requestMatcher) await(actual any) ([]api.Entry, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), m.within)
+	defer cancel()
+	switch a := actual.(type) {
+	case interface{ Journal() *journal.Journal }:
+		for {
+			changed := a.Journal().Changed() // taken before the query: no entry slips between
+			if es := a.Journal().Query(m.filter); len(es) > 0 {
+				return es, nil
+			}
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				return nil, nil
+			}
+		}
+	case *control.Client:
+		return a.WaitRequests(ctx, m.filter, 1, m.within)
+	}
+	return nil, fmt.Errorf("match: expected an *emulator.Server or a *control.Client, got %T", actual)
+}
+
 type downloadedOnce struct {
-	rec     control.Recording
+	rec     api.Recording
 	problem string
 }
 
@@ -99,11 +142,11 @@ type downloadedOnce struct {
 // completely and exactly once: the media bytes the emulator sent for each
 // document, over all its requests, add up to its size (a client that starts
 // over after a failure sends more; one that skips a chunk sends fewer).
-func HaveDownloadedOnce(rec control.Recording) types.GomegaMatcher { return &downloadedOnce{rec: rec} }
+func HaveDownloadedOnce(rec api.Recording) types.GomegaMatcher { return &downloadedOnce{rec: rec} }
 
 func (m *downloadedOnce) Match(actual any) (bool, error) {
 	for _, d := range m.rec.Documents {
-		es, err := query(actual, journal.Filter{Plane: journal.PlaneData, Target: journal.TargetMedia, Method: "GET", DocumentID: d.ID})
+		es, err := query(actual, api.RequestFilter{Plane: api.PlaneData, Target: api.TargetMedia, Method: "GET", DocumentID: d.ID})
 		if err != nil {
 			return false, err
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
@@ -40,7 +40,7 @@ func download(t *testing.T, c *http.Client, url, rng string) []byte {
 func TestJournalMatchersSeeWhatTheClientDid(t *testing.T) {
 	g := NewWithT(t)
 	srv := emulatortest.Start(t, emulator.Options{})
-	rec, err := srv.Control().CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(3 * time.Second), ChunkSizeLimit: 40_000, NoEvent: true})
+	rec, err := srv.Control().CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(3 * time.Second), ChunkSizeLimit: 40_000, NoEvent: true})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(len(rec.Documents)).To(BeNumerically(">", 1))
 	cs, _ := signer.ParseConnectionString(srv.ConnectionString())

@@ -11,11 +11,10 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
-	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
 
@@ -56,7 +55,7 @@ func TestMetadataAndRetryAfterMatchers(t *testing.T) {
 	g := NewWithT(t)
 	clk := clock.NewManual(time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC))
 	srv := emulatortest.Start(t, emulator.Options{Clock: clk})
-	rec, err := srv.Control().CreateRecording(t.Context(), control.RecordingSpec{Duration: control.Duration(3 * time.Second), ChunkSizeLimit: 40_000, NoEvent: true})
+	rec, err := srv.Control().CreateRecording(t.Context(), api.RecordingSpec{Duration: api.Duration(3 * time.Second), ChunkSizeLimit: 40_000, NoEvent: true})
 	g.Expect(err).NotTo(HaveOccurred())
 	cs, _ := signer.ParseConnectionString(srv.ConnectionString())
 	c := signer.New(cs, signer.WithClock(clk)).Client()
@@ -72,8 +71,8 @@ func TestMetadataAndRetryAfterMatchers(t *testing.T) {
 	g.Eventually(srv).WithTimeout(journalTimeout).ShouldNot(match.HaveDownloadedMetadataOnce(rec), "a second download of chunk 0's metadata")
 
 	g.Expect(srv).To(match.HaveNoRetryAfterViolations())
-	_, err = srv.Control().AddFault(t.Context(), faults.Rule{Match: faults.Match{Target: "media"}, When: faults.When{Times: 1},
-		Action: &faults.Status{Status: 503, RetryAfter: "5"}})
+	_, err = srv.Control().AddFault(t.Context(), api.FaultRule{Match: api.FaultMatch{Target: "media"}, When: api.FaultWhen{Times: 1},
+		Action: api.FaultAction(`{"type":"status","status":503,"retryAfter":"5"}`)})
 	g.Expect(err).NotTo(HaveOccurred())
 	download(t, c, rec.Documents[0].ContentLocation, "")
 	clk.Advance(2 * time.Second)

@@ -19,8 +19,8 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
@@ -184,7 +184,7 @@ func TestCoverageBarShowsTheGapAResetLeftAndFillsWhenTheClientResumes(t *testing
 	ctx := newBrowser(t)
 	srv := emulatortest.Start(t, emulator.Options{Seed: 7})
 	bg := context.Background()
-	rec, err := srv.Control().CreateRecording(bg, control.RecordingSpec{Duration: control.Duration(10 * time.Second), Format: "wav", NoEvent: true})
+	rec, err := srv.Control().CreateRecording(bg, api.RecordingSpec{Duration: api.Duration(10 * time.Second), Format: "wav", NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestCoverageBarShowsTheGapAResetLeftAndFillsWhenTheClientResumes(t *testing
 
 	// A resume bug: a second download is reset, and the client resumes 64 KiB
 	// past the cut. The page shows the skipped bytes as a gap, in words too.
-	rec2, err := srv.Control().CreateRecording(bg, control.RecordingSpec{Duration: control.Duration(10 * time.Second), Format: "wav", NoEvent: true})
+	rec2, err := srv.Control().CreateRecording(bg, api.RecordingSpec{Duration: api.Duration(10 * time.Second), Format: "wav", NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +269,7 @@ func TestDeliveryTurnsGreenAfterRetriesAndShowsTheAttemptsRequest(t *testing.T) 
 		t.Fatal(err)
 	}
 	run(t, ctx, "open the deliveries page", chromedp.Navigate(srv.URL()+"/_emulator/ui/#deliveries"))
-	if _, err := srv.Control().CreateRecording(bg, control.RecordingSpec{Duration: control.Duration(2 * time.Second), Format: "wav"}); err != nil {
+	if _, err := srv.Control().CreateRecording(bg, api.RecordingSpec{Duration: api.Duration(2 * time.Second), Format: "wav"}); err != nil {
 		t.Fatal(err)
 	}
 	sub := `[data-sub="recordings"]`
@@ -341,7 +341,7 @@ func TestFaultRulesAreAddedAndRemovedFromThePage(t *testing.T) {
 func TestSignaturePageHighlightsTheDifferingLine(t *testing.T) {
 	ctx := newBrowser(t)
 	srv := emulatortest.Start(t, emulator.Options{Seed: 1})
-	rec, err := srv.Control().CreateRecording(context.Background(), control.RecordingSpec{Duration: control.Duration(2 * time.Second), Format: "wav", NoEvent: true})
+	rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{Duration: api.Duration(2 * time.Second), Format: "wav", NoEvent: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import "strings"
 // schema or a nil event never matches, so misconfiguration drops events
 // rather than delivering ones Azure would not.
 func (s Spec) Match(schema Schema, event map[string]any) bool {
-	schema = schema.normalize()
+	schema = normalize(schema)
 	if (schema != EventGridSchema && schema != CloudEventSchema) || event == nil {
 		return false
 	}
@@ -56,7 +56,7 @@ func (s Spec) matchSubject(event map[string]any) bool {
 
 func (s Spec) matchAdvanced(schema Schema, event map[string]any) bool {
 	for _, a := range s.AdvancedFilters {
-		if !a.match(schema, event, s.EnableAdvancedFilteringOnArrays) {
+		if !matchAdvanced(a, schema, event, s.EnableAdvancedFilteringOnArrays) {
 			return false
 		}
 	}
@@ -64,7 +64,7 @@ func (s Spec) matchAdvanced(schema Schema, event map[string]any) bool {
 }
 
 // match evaluates one advanced filter against the event.
-func (a Advanced) match(schema Schema, event map[string]any, arrays bool) bool {
+func matchAdvanced(a Advanced, schema Schema, event map[string]any, arrays bool) bool {
 	op, ok := operators[a.OperatorType]
 	if !ok {
 		return false

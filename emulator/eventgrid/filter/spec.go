@@ -3,49 +3,33 @@ package filter
 import (
 	"fmt"
 	"strings"
+
+	"github.com/acsemu/acsemu/emulator/api"
 )
 
-// Schema is an event subscription's delivery schema (ARM eventDeliverySchema).
-// It decides which top-level keys exist and which property holds the event
-// type. The zero value means EventGridSchema, Event Grid's default.
-type Schema string
+// The filter's wire form lives in package api. Spec is a distinct type over
+// api.EventFilter so that it carries the matching and validation methods;
+// convert with Spec(f).
+type (
+	Schema   = api.EventSchema
+	Spec     api.EventFilter
+	Advanced = api.AdvancedFilter
+)
 
 // Delivery schemas understood by the filter. CustomInputSchema is not
 // supported by the emulator.
 const (
-	EventGridSchema  Schema = "EventGridSchema"
-	CloudEventSchema Schema = "CloudEventSchemaV1_0"
+	EventGridSchema  = api.EventGridSchema
+	CloudEventSchema = api.CloudEventSchema
 )
 
 // normalize maps the zero Schema to Event Grid's default so callers that
 // leave eventDeliverySchema unset get what Azure gives them.
-func (s Schema) normalize() Schema {
+func normalize(s Schema) Schema {
 	if s == "" {
 		return EventGridSchema
 	}
 	return s
-}
-
-// Spec is the filter object of an event subscription, with ARM's JSON names.
-type Spec struct {
-	IncludedEventTypes              []string   `json:"includedEventTypes,omitempty"`
-	SubjectBeginsWith               string     `json:"subjectBeginsWith,omitempty"`
-	SubjectEndsWith                 string     `json:"subjectEndsWith,omitempty"`
-	IsSubjectCaseSensitive          bool       `json:"isSubjectCaseSensitive,omitempty"`
-	AdvancedFilters                 []Advanced `json:"advancedFilters,omitempty"`
-	EnableAdvancedFilteringOnArrays bool       `json:"enableAdvancedFilteringOnArrays,omitempty"`
-}
-
-// Advanced is one advanced filter. Single-value operators (NumberLessThan,
-// NumberGreaterThan, NumberLessThanOrEquals, NumberGreaterThanOrEquals,
-// BoolEquals) use Value; the others use Values, NumberInRange and
-// NumberNotInRange as [[min,max],...]; IsNullOrUndefined and IsNotNull use
-// neither.
-type Advanced struct {
-	OperatorType string `json:"operatorType"`
-	Key          string `json:"key"`
-	Value        any    `json:"value,omitempty"`
-	Values       []any  `json:"values,omitempty"`
 }
 
 // ValidationError says which field of a Spec Azure would reject and why.

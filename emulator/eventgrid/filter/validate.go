@@ -17,7 +17,7 @@ var (
 // the schema, event types, the advanced filter count, each filter's operator,
 // key and values, and the total number of values.
 func (s Spec) Validate(schema Schema) error {
-	schema = schema.normalize()
+	schema = normalize(schema)
 	if schema != EventGridSchema && schema != CloudEventSchema {
 		return &ValidationError{"eventDeliverySchema", fmt.Sprintf(
 			"unsupported delivery schema %q; allowed: %s, %s", string(schema), EventGridSchema, CloudEventSchema)}
@@ -35,12 +35,12 @@ func (s Spec) Validate(schema Schema) error {
 	total := 0
 	for i, a := range s.AdvancedFilters {
 		field := fmt.Sprintf("advancedFilters[%d]", i)
-		if err := a.validate(schema, field); err != nil {
+		if err := validateAdvanced(a, schema, field); err != nil {
 			return err
 		}
 		// The limit is on values across all filters, so the error points at
 		// the filter that crosses it.
-		n, where := a.valueCount()
+		n, where := valueCount(a)
 		if total += n; total > MaxFilterValues {
 			return &ValidationError{field + "." + where, fmt.Sprintf(
 				"this filter brings the total number of filter values to %d; at most %d are allowed across all advanced filters",
@@ -52,7 +52,7 @@ func (s Spec) Validate(schema Schema) error {
 
 // valueCount is how many values a filter contributes to the subscription-wide
 // limit and which field holds them. A range counts as one value.
-func (a Advanced) valueCount() (int, string) {
+func valueCount(a Advanced) (int, string) {
 	switch operators[a.OperatorType].kind {
 	case kindNumberCompare, kindBool:
 		return 1, "value"
@@ -62,7 +62,7 @@ func (a Advanced) valueCount() (int, string) {
 	return len(a.Values), "values"
 }
 
-func (a Advanced) validate(schema Schema, field string) error {
+func validateAdvanced(a Advanced, schema Schema, field string) error {
 	op, ok := operators[a.OperatorType]
 	if !ok {
 		return &ValidationError{field + ".operatorType", unknownOperator(a.OperatorType)}

@@ -1,19 +1,17 @@
-package calling
+package clock
 
 import (
 	"sync"
 	"time"
-
-	"github.com/acsemu/acsemu/emulator/clock"
 )
 
-// OffsetClock runs at the pace of a base clock plus an offset that only
+// Offset is a clock that runs at the pace of a base clock plus an offset that only
 // grows: Advance jumps it forward and wakes every waiter that is due, while
 // the base clock keeps ticking underneath. Over the wall clock it lets a
 // running emulator record "two hours" in a moment without touching the clock
 // that signatures are checked against. It is safe for concurrent use.
-type OffsetClock struct {
-	base clock.Clock
+type Offset struct {
+	base Clock
 
 	mu      sync.Mutex
 	offset  time.Duration
@@ -27,20 +25,20 @@ type offsetWaiter struct {
 	cancel chan struct{} // closed to end the goroutine watching the base clock
 }
 
-// NewOffsetClock returns a clock equal to base until advanced.
-func NewOffsetClock(base clock.Clock) *OffsetClock {
-	return &OffsetClock{base: base, waiters: map[*offsetWaiter]struct{}{}}
+// NewOffset returns a clock equal to base until advanced.
+func NewOffset(base Clock) *Offset {
+	return &Offset{base: base, waiters: map[*offsetWaiter]struct{}{}}
 }
 
 // Now is the base clock's now plus the offset.
-func (c *OffsetClock) Now() time.Time {
+func (c *Offset) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.base.Now().Add(c.offset)
 }
 
 // Offset is how far the clock has been advanced past its base.
-func (c *OffsetClock) Offset() time.Duration {
+func (c *Offset) Offset() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.offset
@@ -49,7 +47,7 @@ func (c *OffsetClock) Offset() time.Duration {
 // After returns a buffered channel that receives the clock's time once d has
 // passed, through the base clock's ticking, Advance, or both. After Close it
 // returns a channel that never fires.
-func (c *OffsetClock) After(d time.Duration) <-chan time.Time {
+func (c *Offset) After(d time.Duration) <-chan time.Time {
 	ch := make(chan time.Time, 1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -66,7 +64,7 @@ func (c *OffsetClock) After(d time.Duration) <-chan time.Time {
 }
 
 // armLocked watches the base clock for the d that w still has to wait.
-func (c *OffsetClock) armLocked(w *offsetWaiter, d time.Duration) {
+func (c *Offset) armLocked(w *offsetWaiter, d time.Duration) {
 	w.cancel = make(chan struct{})
 	cancel, baseCh := w.cancel, c.base.After(d)
 	go func() {
@@ -82,7 +80,7 @@ func (c *OffsetClock) armLocked(w *offsetWaiter, d time.Duration) {
 	}()
 }
 
-func (c *OffsetClock) fireLocked(w *offsetWaiter, now time.Time) {
+func (c *Offset) fireLocked(w *offsetWaiter, now time.Time) {
 	delete(c.waiters, w)
 	w.ch <- now
 	close(w.cancel)
@@ -91,7 +89,7 @@ func (c *OffsetClock) fireLocked(w *offsetWaiter, now time.Time) {
 // Advance moves the clock forward by d (a non-positive d only wakes waiters
 // that are due) and returns the new time. Waiters not yet due wait for what
 // is left of their time.
-func (c *OffsetClock) Advance(d time.Duration) time.Time {
+func (c *Offset) Advance(d time.Duration) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d > 0 {
@@ -111,7 +109,7 @@ func (c *OffsetClock) Advance(d time.Duration) time.Time {
 
 // Close cancels every pending waiter (their channels never fire) and ends the
 // goroutines that watch the base clock for them.
-func (c *OffsetClock) Close() {
+func (c *Offset) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
