@@ -73,6 +73,7 @@ bench: ## benchmarks with ratios against their baselines
 	$(GO) test -run='^$$' -bench=JournalBytes -benchtime=1x ./emulator/journal/
 	$(GO) test -run='^$$' -bench='Delivery|QueueMemory' -benchtime=2s ./emulator/eventgrid/
 	$(GO) test -run='^$$' -bench='QueueRSS40' -benchtime=1x ./emulator/eventgrid/
+	$(GO) test -run='^$$' -bench=Update -benchmem ./emulator/dashboard/  # one dashboard update; BenchmarkDownloadWithDashboardOpen (ratio) runs in the first line
 
 # ---- containers (issue 13): the image, its module's tests, every suite against it ----
 # IMAGE is the tag `make image` builds and the container suites run.

@@ -34,6 +34,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/dashboard"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -64,6 +65,7 @@ type Server struct {
 	control http.Handler
 	events  *eventgrid.Engine
 	faults  *faults.Injector
+	ui      *dashboard.Dashboard // the live UI under /_emulator/ui/
 	guard   controlGuard
 	tokens  *tokens.Issuer
 
@@ -190,8 +192,10 @@ func New(opts Options) (*Server, error) {
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, ActivationDelay: opts.RecordingActivationDelay,
 		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger, Authorize: s.callbackAuthorization})
+	s.ui = s.newDashboard()
+	s.http.RegisterOnShutdown(s.ui.Close) // open pages must not hold up Close
 	s.control = NewControlHandler(ControlParts{Server: s, Events: s.events, Faults: s.faults, Calling: s.calling,
-		Journal: s.journal, Clock: opts.Clock})
+		Journal: s.journal, Clock: opts.Clock, Dashboard: s.ui})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url, "seed", opts.Seed)
 	if opts.ControlToken == "" && !isLoopbackAddr(ln.Addr().String()) {

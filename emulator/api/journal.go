@@ -31,6 +31,9 @@ type Auth struct {
 	Variant     string `json:"variant,omitempty"`
 	Failure     string `json:"failure,omitempty"`
 	Explanation string `json:"explanation,omitempty"`
+	// StringToSign is, for a signature mismatch, the string the emulator
+	// expected the client to sign (documented variant).
+	StringToSign string `json:"stringToSign,omitempty"`
 }
 
 // Entry is one answered request, as GET /_emulator/requests lists it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -115,13 +116,15 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		return
 	}
 
-	req, err := s.newRequest(b, spec)
+	req, body, err := s.newRequest(b, spec)
 	if err != nil { // cannot happen with a validated endpoint; do not spin
 		s.e.log.Error("eventgrid: cannot build delivery request", "subscription", s.name, "err", err)
 		s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded, attempts: b.attempt,
 			outcome: OutcomeGenericError, lastAttempt: b.lastNominal, at: b.nominal})
 		return
 	}
+	sent := AttemptRequest{Method: req.Method, URL: req.URL.Redacted(), Header: redactedHeader(req.Header, spec), BodyBytes: len(body),
+		Body: string(body[:min(len(body), MaxRecordedBody)])}
 	ctx, cancel := context.WithTimeout(s.ctx, s.e.opts.DeliveryTimeout)
 	req = req.WithContext(ctx)
 	start := time.Now()
@@ -144,14 +147,14 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 	switch {
 	case outcome == OutcomeDelivered || outcome == OutcomeSkipped:
 		a.Disposition = DispositionDelivered
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.finish(b.events, func(s *subscription) { s.delivered += int64(len(b.events)) })
 	case isFinal(status) || made >= spec.RetryPolicy.MaxDeliveryAttempts:
 		a.Disposition = DispositionDropped
 		if spec.DeadLetter {
 			a.Disposition = DispositionDeadLettered
 		}
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded,
 			attempts: made, outcome: outcome, status: status, lastAttempt: b.nominal, at: b.nominal})
 	default:
@@ -162,7 +165,7 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		b.nominal = b.nominal.Add(delay)
 		b.due = end.Add(scaled(delay, scaleOf(spec, s.e.opts.TimeScale)))
 		a.NextAttemptNominal = b.nominal
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.mu.Lock()
 		if !s.deleted {
 			s.inflight -= len(b.events)
@@ -210,7 +213,7 @@ func (s *subscription) finish(evs []*event, count func(*subscription)) {
 }
 
 // newRequest builds the delivery request of b.
-func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Request, error) {
+func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Request, []byte, error) {
 	schema := spec.EventDeliverySchema
 	var body []byte
 	contentType := ContentTypeEventGrid
@@ -236,7 +239,7 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	}
 	req, err := http.NewRequest(http.MethodPost, spec.EndpointURL, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	first := b.events[0]
 	var firstObj map[string]any // decoded once, only for dynamic attributes
@@ -269,9 +272,9 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	// the same across retries and duplicates, so a webhook can deduplicate on it.
 	h.Set("aeg-output-event-id", first.ID)
 	if err := s.e.authorize(req, spec); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return req, nil
+	return req, body, nil
 }
 
 // send performs the request (or lets the hook answer it) and classifies the
@@ -326,6 +329,25 @@ func ids(evs []*event) []string {
 	out := make([]string, len(evs))
 	for i, ev := range evs {
 		out[i] = ev.ID
+	}
+	return out
+}
+
+// redactedHeader is h as an attempt's record keeps it: the Authorization
+// header and secret delivery attributes are replaced by a note, as the
+// subscription's own view hides secrets.
+func redactedHeader(h http.Header, spec SubscriptionSpec) http.Header {
+	out := h.Clone()
+	hide := func(name string) {
+		if vs := out.Values(name); len(vs) > 0 {
+			out.Set(name, fmt.Sprintf("(secret, %d characters, not kept)", len(vs[0])))
+		}
+	}
+	hide("Authorization")
+	for _, a := range spec.DeliveryAttributeMappings {
+		if a.IsSecret {
+			hide(a.Name)
+		}
 	}
 	return out
 }

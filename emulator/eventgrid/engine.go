@@ -18,6 +18,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/wire"
+	"github.com/acsemu/acsemu/internal/broadcast"
 )
 
 // Defaults and limits.
@@ -164,6 +165,8 @@ type Engine struct {
 
 	journal *journal
 	dead    *deadLetters
+	// changed wakes live views at each attempt, dead letter and subscription change.
+	changed broadcast.Signal
 }
 
 // charge counts ev in the total as one more queue holds it.
@@ -233,14 +236,14 @@ func New(opts Options) (*Engine, error) {
 		opts.DeadLetterCapacity = DefaultDeadLetterCapacity
 	}
 	e := &Engine{
-		opts:    opts,
-		clock:   opts.Clock,
-		log:     opts.Logger,
-		subs:    map[string]*subscription{},
-		rnd:     newRand(opts.Seed, "engine"),
-		journal: newJournal(opts.JournalCapacity),
-		dead:    newDeadLetters(opts.DeadLetterCapacity),
+		opts:  opts,
+		clock: opts.Clock,
+		log:   opts.Logger,
+		subs:  map[string]*subscription{},
+		rnd:   newRand(opts.Seed, "engine"),
+		dead:  newDeadLetters(opts.DeadLetterCapacity),
 	}
+	e.journal = newJournal(opts.JournalCapacity, &e.changed)
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if opts.HTTPClient != nil {
 		hc := *opts.HTTPClient
@@ -292,6 +295,7 @@ func (e *Engine) Reset() {
 	}
 	e.journal.reset()
 	e.dead.reset()
+	e.changed.Notify()
 	e.rndMu.Lock()
 	e.rnd = newRand(e.opts.Seed, "engine")
 	e.rndMu.Unlock()

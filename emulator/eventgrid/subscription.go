@@ -224,6 +224,7 @@ func (e *Engine) CompleteValidation(name, code string) (Subscription, error) {
 }
 
 func (e *Engine) logState(s *subscription) {
+	e.changed.Notify()
 	v := s.view()
 	e.log.Info("eventgrid: subscription provisioned", "subscription", v.Name, "state", v.ProvisioningState,
 		"reason", v.FailureReason, "detail", v.ProvisioningDetail)
