@@ -28,10 +28,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"

@@ -15,11 +15,11 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/wire"
 	"github.com/acsemu/acsemu/scenarios/match"

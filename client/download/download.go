@@ -35,7 +35,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/client/signer"
-	"github.com/acsemu/acsemu/internal/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 // Defaults of Options.

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/download"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
-	"github.com/acsemu/acsemu/internal/clock"
 )
 
 // onDisk records, for every request, the Range it asks and the bytes of the

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 

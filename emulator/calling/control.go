@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
 

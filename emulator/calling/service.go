@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
