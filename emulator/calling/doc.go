@@ -28,7 +28,7 @@
 // base64url of {"PlatformEndpointId": call connection id, "ResourceSpecificId": uuid};
 // a recording started with a call locator gets a generated call connection id.
 //
-// The start body is StartRequest: callLocator {serverCallId|groupCallId|roomId,
+// The start body is api.StartRecordingRequest: callLocator {serverCallId|groupCallId|roomId,
 // kind} or callConnectionId, recordingStateCallbackUri, recordingContentType
 // (audio|audioVideo), recordingChannelType (mixed|unmixed), recordingFormatType
 // (wav|mp3|mp4), audioChannelParticipantOrdering, channelAffinity, pauseOnStart,

@@ -3,6 +3,7 @@ package calling_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/acsemu/acsemu/emulator/api"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -91,7 +92,7 @@ func (e *env) start(t *testing.T, body string) string {
 	if r.status != http.StatusOK {
 		t.Fatalf("start: %d %s", r.status, r.body)
 	}
-	var st calling.StateResponse
+	var st api.RecordingStateResponse
 	if err := json.Unmarshal([]byte(r.body), &st); err != nil {
 		t.Fatal(err)
 	}
