@@ -236,9 +236,10 @@ func (s *Service) notifyLocked(sess *session, now, startDateTime time.Time) {
 		Version: sess.version, CallConnectionID: sess.callConnID, ServerCallID: sess.serverCallID,
 		CorrelationID: sess.callID, PublicEventType: EventTypeStateChanged})
 	source := "calling/recordings/" + sess.serverCallID + "/" + sess.id + "/RecordingStateChanged"
-	body, _ := json.Marshal([]CloudEvent{{ID: s.ids.UUID(), Source: source, Type: EventTypeStateChanged, Data: data,
+	eventID := s.ids.UUID()
+	body, _ := json.Marshal([]CloudEvent{{ID: eventID, Source: source, Type: EventTypeStateChanged, Data: data,
 		Time: Timestamp{now}, SpecVersion: "1.0", DataContentType: "application/json", Subject: source}})
-	s.cb.enqueue(callback{url: sess.plan.callbackURI, body: body, recordingID: sess.id, state: sess.state})
+	s.cb.enqueue(callback{url: sess.plan.callbackURI, eventID: eventID, body: body, recordingID: sess.id, state: sess.state})
 }
 
 // spec is the recording to create for a stopped session.

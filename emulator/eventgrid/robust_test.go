@@ -98,7 +98,30 @@ func TestDeliveryTimeout(t *testing.T) {
 		}
 	}})
 	e, m := newEngine(t, eventgrid.Options{DeliveryTimeout: 20 * time.Millisecond})
-	subscribe(t, e, eventgrid.SubscriptionSpec{Name: "slow", EndpointURL: hook.URL})
+	// 20 ms bounds the validation handshake too: on a loaded machine it may
+	// time out, and Event Grid retries it once 5 s later on the (manual)
+	// clock. Advance the clock when the handshake parks on it, so a slow
+	// first handshake costs a retry, not a hang.
+	created := make(chan eventgrid.Subscription, 1)
+	go func() {
+		sub, _ := e.CreateSubscription(context.Background(), eventgrid.SubscriptionSpec{Name: "slow", EndpointURL: hook.URL})
+		created <- sub
+	}()
+	var sub eventgrid.Subscription
+	eventually(t, "the subscription is created", func() bool {
+		select {
+		case sub = <-created:
+			return true
+		default:
+		}
+		if m.Waiters() > 0 {
+			m.Advance(5 * time.Second)
+		}
+		return false
+	})
+	if sub.ProvisioningState != eventgrid.StateSucceeded {
+		t.Fatalf("subscription %s is %s: %s", sub.Name, sub.ProvisioningState, sub.FailureReason)
+	}
 	_ = e.Publish(context.Background(), recordingEvent("s"))
 	drain(t, e, m, "slow")
 	as := e.Attempts(eventgrid.AttemptFilter{})
