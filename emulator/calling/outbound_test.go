@@ -10,6 +10,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
+	"github.com/acsemu/acsemu/emulator/journal"
 )
 
 // awaitCallbackAttempts long-polls the deliveries journal for n attempts of the callback pseudo-subscription.
@@ -17,18 +18,15 @@ func awaitCallbackAttempts(t *testing.T, e *env, n int) []api.Attempt {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for {
-		changed := e.srv.Events().AttemptsChanged()
-		got := e.srv.Events().Attempts(api.AttemptFilter{Subscription: calling.CallbackSubscription})
-		if len(got) >= n {
-			return got
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			t.Fatalf("%d callback attempts in the deliveries journal, want %d: %+v", len(got), n, got)
-		}
+	ev := e.srv.Events()
+	got, err := journal.Until(ctx, ev.AttemptsChanged, func() ([]api.Attempt, int) {
+		as := ev.Attempts(api.AttemptFilter{Subscription: calling.CallbackSubscription})
+		return as, len(as)
+	}, n)
+	if err != nil {
+		t.Fatalf("%d callback attempts in the deliveries journal, want %d: %+v", len(got), n, got)
 	}
+	return got
 }
 
 // A callback goes through Event Grid's outbound machinery: it is listed
