@@ -27,7 +27,17 @@ func (r *run) checkFiles(ctx context.Context, recs []api.Recording) error {
 	}
 	var docs []api.Document
 	for _, rec := range recs {
-		for _, d := range rec.Documents {
+		// Creating a recording hashes nothing: wait for the SHA-256 to compare
+		// (bounded by the run's own deadline).
+		hashed, err := r.c.WaitHashes(ctx, rec.ID)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r.set(CheckFiles, Fail, fmt.Sprintf("the emulator did not give the SHA-256 of recording %s: %v", rec.ID, err))
+			return nil
+		}
+		for _, d := range hashed.Documents {
 			if sent(snap.get(d.ID, journal.TargetMedia)) >= d.Size {
 				docs = append(docs, d)
 			}

@@ -106,9 +106,9 @@ func (g controlGuard) check(r *http.Request) *wire.Error {
 		// CloudEvents, with whatever body); its ?code= is its credential.
 		return nil
 	}
-	if g.token != "" && !g.tokenOK(r.Header.Get("Authorization")) {
+	if g.token != "" && !g.tokenOK(r.Header.Get("Authorization")) && !g.cookieOK(r) && !g.signInRequest(r) {
 		return &wire.Error{Status: http.StatusUnauthorized, Code: "Unauthorized",
-			Message: "this emulator requires its control token: send Authorization: Bearer <token> (acsemu CLI: --control-token or ACSEMU_CONTROL_TOKEN)",
+			Message: "this emulator requires its control token: send Authorization: Bearer <token> (acsemu CLI: --control-token or ACSEMU_CONTROL_TOKEN; dashboard: open " + api.Prefix + "ui/?token=<token> once)",
 			Header:  http.Header{"Www-Authenticate": {`Bearer realm="acsemu"`}}}
 	}
 	switch r.Method {
@@ -128,6 +128,41 @@ func (g controlGuard) check(r *http.Request) *wire.Error {
 	}
 	return &wire.Error{Status: http.StatusUnsupportedMediaType, Code: "UnsupportedMediaType",
 		Message: r.Method + " on the control plane needs Content-Type: application/json, even without a body (got " + quoteHost(ct) + "); this keeps browser pages from sending it without a CORS preflight"}
+}
+
+// tokenCookie carries the control token for the dashboard, whose page and
+// event stream a browser cannot add an Authorization header to. It is set by
+// signIn, HttpOnly (no script reads it) and SameSite=Strict (no other site's
+// page sends it), and the Origin and Sec-Fetch-Site checks still apply.
+const tokenCookie = "acsemu_control_token"
+
+func (g controlGuard) cookieOK(r *http.Request) bool {
+	c, err := r.Cookie(tokenCookie)
+	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(g.token)) == 1
+}
+
+// signIn answers GET ui/?token=T with the right token: it stores the token in
+// the cookie and redirects to the same page without it, so the token leaves
+// the address bar. It reports whether it answered.
+func (g controlGuard) signIn(w http.ResponseWriter, r *http.Request) bool {
+	if !g.signInRequest(r) {
+		return false
+	}
+	q := r.URL.Query()
+	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: g.token, Path: api.Prefix,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	q.Del("token")
+	to := *r.URL
+	to.RawQuery = q.Encode()
+	http.Redirect(w, r, to.RequestURI(), http.StatusSeeOther)
+	return true
+}
+
+// signInRequest reports whether r is a dashboard GET with the right ?token=.
+func (g controlGuard) signInRequest(r *http.Request) bool {
+	q := r.URL.Query()
+	return g.token != "" && r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, api.Prefix+"ui/") && q.Has("token") &&
+		subtle.ConstantTimeCompare([]byte(q.Get("token")), []byte(g.token)) == 1
 }
 
 func (g controlGuard) tokenOK(authorization string) bool {
@@ -176,6 +211,9 @@ func (s *Server) serveGuardedControl(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("control plane: request refused", "method", r.Method, "path", r.URL.Path, "host", r.Host,
 			"origin", r.Header.Get("Origin"), "remote", r.RemoteAddr, "code", err.Code)
 		wire.Write(w, wire.ShapeControl, err, "")
+		return
+	}
+	if s.guard.signIn(w, r) {
 		return
 	}
 	s.control.ServeHTTP(w, r)

@@ -38,6 +38,9 @@ func parseRequestFilter(q url.Values) (api.RequestFilter, error) {
 		}
 		f.AfterID = n
 	}
+	if f.Limit > api.MaxRequestsPage {
+		return f, wire.Errorf(http.StatusBadRequest, "BadRequest", "limit: at most %d; leave it out to page through everything with afterId", api.MaxRequestsPage)
+	}
 	switch f.HasRange {
 	case "", "yes", "no":
 	default:
@@ -58,7 +61,16 @@ func (p *ControlParts) listRequests(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return longPoll(r, func() []api.Entry { return p.Journal.Query(f) }, p.Journal.Changed)
+	var next int64 // the cursor of the page after the one answered, if any
+	v, err := longPoll(r, func() []api.Entry {
+		var page []api.Entry
+		page, next = p.Journal.List(f)
+		return page
+	}, p.Journal.Changed)
+	if err != nil || next == 0 {
+		return v, err
+	}
+	return withHeader{header: http.Header{"Link": {journal.NextLink(r.URL, next)}}, body: v}, nil
 }
 
 // countRequests answers how many entries match; ?wait= waits for ?count=.

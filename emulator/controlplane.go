@@ -17,7 +17,7 @@ const controlReadTimeout = 5 * time.Minute
 // maxControlBody bounds JSON bodies sent to the control plane.
 const maxControlBody = 1 << 20
 
-func (s *Server) getConfig(*http.Request) (any, error) { return s.config(), nil }
+func (s *Server) getConfig(*http.Request) (any, error) { return s.withBounds(s.config()), nil }
 
 func (s *Server) reset(*http.Request) (any, error) {
 	s.store.Reset()
@@ -32,7 +32,7 @@ func (s *Server) reset(*http.Request) (any, error) {
 func (s *Server) listRecordings(*http.Request) (any, error) {
 	out := []api.Recording{}
 	for _, rec := range s.store.Recordings() {
-		view, err := s.recordingView(rec)
+		view, err := s.recordingView(rec, true)
 		if err != nil {
 			return nil, err
 		}
@@ -46,13 +46,14 @@ func (s *Server) getRecording(r *http.Request) (any, error) {
 	if !ok {
 		return nil, wire.Errorf(http.StatusNotFound, "NotFound", "no recording %q", r.PathValue("id"))
 	}
-	return s.recordingView(rec)
+	s.waitHashes(r, rec.Documents...)
+	return s.recordingView(rec, true)
 }
 
 func (s *Server) listDocuments(*http.Request) (any, error) {
 	out := []api.Document{}
 	for _, d := range s.store.Documents() {
-		view, err := s.documentView(d)
+		view, err := s.documentView(d, true)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +67,8 @@ func (s *Server) getDocument(r *http.Request) (any, error) {
 	if !ok {
 		return nil, wire.Errorf(http.StatusNotFound, "NotFound", "no document %q", r.PathValue("id"))
 	}
-	return s.documentView(d)
+	s.waitHashes(r, d)
+	return s.documentView(d, true)
 }
 
 func (s *Server) caPEM(*http.Request) (any, error) {
@@ -121,7 +123,10 @@ func (s *Server) createRecording(r *http.Request) (any, error) {
 			return nil, err
 		}
 	}
-	return s.recordingView(rec)
+	// Creating hashes nothing (a tiny recording excepted): the answer says
+	// sha256Pending, and hashing starts when a hash is first asked for.
+	s.waitHashes(r, rec.Documents...)
+	return s.recordingView(rec, false)
 }
 
 func (s *Server) uploadDocument(r *http.Request) (any, error) {
@@ -134,16 +139,19 @@ func (s *Server) uploadDocument(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.documentView(d)
+	s.waitHashes(r, d)
+	return s.documentView(d, true)
 }
 
-func (s *Server) recordingView(rec *recordings.Recording) (api.Recording, error) {
+// recordingView is rec for the control plane; start begins computing the
+// hashes not known yet (see documentView).
+func (s *Server) recordingView(rec *recordings.Recording, start bool) (api.Recording, error) {
 	v := api.Recording{ID: rec.ID, CallID: rec.CallID, ServerCallID: rec.ServerCallID, Subject: rec.Subject(),
 		StartTime: rec.StartTime, DurationMs: rec.Duration.Milliseconds(), Format: rec.Spec.Format,
 		ContentType: rec.Spec.ContentType, ChannelType: rec.Spec.ChannelType, Participants: rec.Spec.Participants,
 		Seed: rec.Spec.Seed, Documents: []api.Document{}}
 	for _, d := range rec.Documents {
-		dv, err := s.documentView(d)
+		dv, err := s.documentView(d, start)
 		if err != nil {
 			return v, err
 		}
@@ -152,13 +160,19 @@ func (s *Server) recordingView(rec *recordings.Recording) (api.Recording, error)
 	return v, nil
 }
 
-func (s *Server) documentView(d *recordings.Document) (api.Document, error) {
+// documentView is d for the control plane. Its hashes are those known; with
+// start, asking for them begins computing the others in the background.
+func (s *Server) documentView(d *recordings.Document, start bool) (api.Document, error) {
 	media, meta := d.Media(), d.Metadata()
-	mediaHash, err := media.SHA256()
+	status := s.hasher.Peek
+	if start {
+		status = s.hasher.Status
+	}
+	mediaHash, mediaPending, err := status(media)
 	if err != nil {
 		return api.Document{}, err
 	}
-	metaHash, err := meta.SHA256()
+	metaHash, metaPending, err := s.hasher.Status(meta) // a few KB: hashed on the spot
 	if err != nil {
 		return api.Document{}, err
 	}
@@ -167,6 +181,6 @@ func (s *Server) documentView(d *recordings.Document) (api.Document, error) {
 	return api.Document{ID: d.ID, RecordingID: d.RecordingID, Index: d.Index, EndReason: d.EndReason,
 		MediaKind: d.MediaKind, StartTime: d.StartTime, DurationMs: d.Duration.Milliseconds(), Size: media.Size(),
 		SHA256: mediaHash, MIMEType: media.MIMEType, ETag: media.ETag, MetadataSize: meta.Size(), MetadataSHA256: metaHash,
-		ContentLocation: loc.Content, MetadataLocation: loc.Metadata, DeleteLocation: loc.Delete,
+		HashPending: mediaPending || metaPending, ContentLocation: loc.Content, MetadataLocation: loc.Metadata, DeleteLocation: loc.Delete,
 		PreviewContentURL: preview + "?api-version=" + PreviewAPIVersion, PreviewMetadataURL: preview + "/metadata?api-version=" + PreviewAPIVersion}, nil
 }

@@ -31,6 +31,8 @@ type ControlParts struct {
 	Journal *journal.Journal
 	// Clock dates the journal entries (nil: the wall clock).
 	Clock clock.Clock
+	// Dashboard serves the live UI under ui/ (package dashboard).
+	Dashboard http.Handler
 
 	table []route // what the index lists
 }
@@ -98,6 +100,8 @@ func (p *ControlParts) routes() []route {
 		route{"GET", "faults/fired", "fired faults (?after=SEQ)", 200, firedFaults(inj), nil},
 		route{"GET", "faults/{id}", "one fault rule", 200, getFault(inj), nil},
 		route{"DELETE", "faults/{id}", "remove a fault rule", 204, deleteFault(inj), nil})
+	add(p.Dashboard != nil,
+		route{"GET", "ui/", "the live dashboard, a web page (ui/events is its event stream)", 200, nil, p.Dashboard})
 	add(call != nil,
 		route{"GET", "clock", "the recording clock", 200, func(*http.Request) (any, error) { return call.ClockState(), nil }, nil},
 		route{"POST", "clock", "move the recording clock forward ({\"advance\":\"2h\"})", 200, advanceClock(call), nil},
@@ -166,7 +170,8 @@ type controlEntryKey struct{}
 func (p *ControlParts) journaled(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(controlReadTimeout))
-		if p.Journal == nil || strings.HasPrefix(r.URL.Path, api.Prefix+"requests") {
+		// Nor is the dashboard journaled: it reads the journal live.
+		if p.Journal == nil || strings.HasPrefix(r.URL.Path, api.Prefix+"requests") || strings.HasPrefix(r.URL.Path, api.Prefix+"ui/") {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -186,6 +191,13 @@ type rawBody struct {
 	data        []byte
 }
 
+// withHeader is a handler's JSON answer with extra response headers (the
+// journal listing's Link to its next page).
+type withHeader struct {
+	header http.Header
+	body   any
+}
+
 // adapt turns a route's handler into an http.Handler: the value as indented
 // JSON with the route's status, or the error in the control shape.
 func (p *ControlParts) adapt(rt route) http.Handler {
@@ -198,6 +210,11 @@ func (p *ControlParts) adapt(rt route) http.Handler {
 		switch body := v.(type) {
 		case nil:
 			w.WriteHeader(rt.status)
+		case withHeader:
+			for k, vs := range body.header {
+				w.Header()[k] = vs
+			}
+			wire.WriteJSON(w, rt.status, body.body, true)
 		case rawBody:
 			w.Header().Set("Content-Type", body.contentType)
 			w.WriteHeader(rt.status)

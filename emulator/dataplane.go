@@ -129,6 +129,9 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request) {
 	verdict := s.verifier.Verify(r, body)
 	entry.Auth = &journal.Auth{OK: verdict.OK, Variant: verdict.Variant, Failure: verdict.Failure, Explanation: verdict.Explanation}
 	if !verdict.OK {
+		entry.Auth.StringToSign = verdict.StringToSign // only failures: what a person compares with what they signed
+	}
+	if !verdict.OK {
 		fail(verdict.Err())
 		return
 	}

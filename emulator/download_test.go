@@ -59,6 +59,9 @@ func createUnmixed(t *testing.T, srv *emulator.Server) api.Recording {
 		Duration: api.Duration(90 * time.Second), ChannelType: "unmixed", ParticipantCount: 3,
 		ChunkSizeLimit: 3_000_000, NoEvent: true,
 	})
+	if err == nil {
+		rec, err = srv.Control().WaitHashes(context.Background(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,6 +100,34 @@ type Options struct {
 	FaultRulesFile string
 	// JournalCapacity bounds the request journal (default 20,000 entries, about 20 MB with their headers).
 	JournalCapacity int
+	// JournalMaxBytes bounds the bytes the request journal holds, whatever
+	// its entries' headers (default journal.DefaultMaxBytes, 32 MiB); the
+	// oldest entries go first.
+	JournalMaxBytes int64
+	// JournalMaxHeaderBytes bounds the header bytes kept per journal entry
+	// (default journal.DefaultMaxHeaderBytes, 16 KiB); entries say what was left out.
+	JournalMaxHeaderBytes int
+	// MaxRecordings bounds how many recordings the emulator holds (default
+	// recordings.DefaultMaxRecordings); creating one more answers 507.
+	MaxRecordings int
+	// MaxStoredBytes bounds the media bytes of every live document, synthetic
+	// or uploaded (default recordings.DefaultMaxStoredBytes, 1 TiB; synthetic
+	// media costs no memory but hashing and downloading it does).
+	MaxStoredBytes int64
+	// MaxUploadedBytes bounds the bytes held by uploaded documents, which do
+	// live in memory (default recordings.DefaultMaxUploadedBytes, 2 GiB).
+	MaxUploadedBytes int64
+	// HashConcurrency bounds how many SHA-256 of media are computed at once in
+	// the background (default 2).
+	HashConcurrency int
+	// EventQueueMaxBytes bounds the bytes of events queued across every
+	// Event Grid subscription (default eventgrid.DefaultMaxTotalQueuedBytes, 256 MiB);
+	// publishing beyond it answers 429, as Event Grid throttles.
+	EventQueueMaxBytes int64
+	// WriteIdleTimeout closes a connection whose client reads nothing of a
+	// response for this long (default 2 min; negative disables). Each write
+	// that makes progress extends the deadline, so a slow download completes.
+	WriteIdleTimeout time.Duration
 	// MalformedRange chooses how a syntactically invalid Range is answered:
 	// the RFC's "ignore it, send 200" (default) or the real service's HTML 400.
 	MalformedRange httprange.MalformedPolicy

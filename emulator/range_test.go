@@ -22,6 +22,9 @@ func smallDoc(t *testing.T, srv *emulator.Server, length time.Duration) (api.Doc
 	t.Helper()
 	rec, err := srv.Control().CreateRecording(t.Context(), api.RecordingSpec{
 		Duration: api.Duration(length), NoEvent: true})
+	if err == nil {
+		rec, err = srv.Control().WaitHashes(t.Context(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

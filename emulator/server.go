@@ -33,6 +33,7 @@ import (
 	"github.com/acsemu/acsemu/emulator/auth"
 	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/control"
+	"github.com/acsemu/acsemu/emulator/dashboard"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/faults"
 	"github.com/acsemu/acsemu/emulator/journal"
@@ -55,6 +56,7 @@ type Server struct {
 
 	verifier *auth.Verifier
 	store    *recordings.Store
+	hasher   *recordings.Hasher
 	calling  *calling.Service
 	journal  *journal.Journal
 	// control serves /_emulator/ (controlroutes.go), built once, behind the
@@ -62,6 +64,7 @@ type Server struct {
 	control http.Handler
 	events  *eventgrid.Engine
 	faults  *faults.Injector
+	ui      *dashboard.Dashboard // the live UI under /_emulator/ui/
 	guard   controlGuard
 	tokens  *tokens.Issuer
 
@@ -112,6 +115,12 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxRequestBody <= 0 {
 		opts.MaxRequestBody = 1 << 20
 	}
+	switch {
+	case opts.WriteIdleTimeout == 0:
+		opts.WriteIdleTimeout = DefaultWriteIdleTimeout
+	case opts.WriteIdleTimeout < 0:
+		opts.WriteIdleTimeout = 0
+	}
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = 512 << 20
 	}
@@ -135,7 +144,9 @@ func New(opts Options) (*Server, error) {
 		clock:    opts.Clock,
 		log:      opts.Logger,
 		verifier: verifier,
-		journal:  journal.New(opts.JournalCapacity),
+		journal: journal.NewWithLimits(journal.Limits{Entries: opts.JournalCapacity, Bytes: opts.JournalMaxBytes,
+			HeaderBytes: opts.JournalMaxHeaderBytes}),
+		hasher:   recordings.NewHasher(opts.HashConcurrency),
 		faults:   inj,
 		guard:    newControlGuard(opts),
 		serveErr: make(chan error, 1),
@@ -161,7 +172,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.tokens = tokens.New(opts.Clock, s.PublicURL)
 	s.events, err = eventgrid.New(eventgrid.Options{Clock: opts.Clock, Seed: opts.Seed, TimeScale: opts.EventTimeScale,
-		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook(),
+		PublicURL: s.PublicURL, DeadLetterDir: opts.DeadLetterDir, MaxTotalQueuedBytes: opts.EventQueueMaxBytes, Logger: opts.Logger, DeliveryHook: s.faults.DeliveryHook(),
 		AllowedEndpoints: opts.WebhookAllowList, Authorize: s.deliveryAuthorization})
 	if err != nil {
 		ln.Close()
@@ -176,11 +187,14 @@ func New(opts Options) (*Server, error) {
 	}
 	// Recordings are dated by the recording clock, like callbacks and events.
 	s.store = recordings.NewStore(recordingClock{s}, opts.Seed, opts.ResourceID, opts.MaxUpload)
+	s.store.SetLimits(recordings.Limits{Recordings: opts.MaxRecordings, StoredBytes: opts.MaxStoredBytes, UploadedBytes: opts.MaxUploadedBytes})
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, ActivationDelay: opts.RecordingActivationDelay,
 		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger, Authorize: s.callbackAuthorization, Outbound: s.events})
+	s.ui = s.newDashboard()
+	s.http.RegisterOnShutdown(s.ui.Close) // open pages must not hold up Close
 	s.control = NewControlHandler(ControlParts{Server: s, Events: s.events, Faults: s.faults, Calling: s.calling,
-		Journal: s.journal, Clock: opts.Clock})
+		Journal: s.journal, Clock: opts.Clock, Dashboard: s.ui})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	s.log.Info("emulator listening", "url", s.url, "seed", opts.Seed)
 	if opts.ControlToken == "" && !isLoopbackAddr(ln.Addr().String()) {
@@ -328,6 +342,7 @@ func (s *Server) Close() error {
 		}
 		// After the listener: no request can publish into a closed engine.
 		err = errors.Join(err, s.events.Close())
+		s.hasher.Close()
 		s.closeErr = err
 	})
 	return s.closeErr
@@ -335,6 +350,9 @@ func (s *Server) Close() error {
 
 // ServeHTTP routes the control plane and the data plane.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.opts.WriteIdleTimeout > 0 {
+		w = newIdleWriter(w, s.opts.WriteIdleTimeout)
+	}
 	if strings.HasPrefix(r.URL.Path, api.Prefix) {
 		s.serveGuardedControl(w, r)
 		return

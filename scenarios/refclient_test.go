@@ -145,10 +145,13 @@ func (rc *refClient) expectFiles(rec api.Recording, ext string) {
 	Expect(filepath.Glob(filepath.Join(rc.Dir, "*.partial"))).To(BeEmpty())
 }
 
-// createRecording creates a recording (publishing its event unless spec.NoEvent).
+// createRecording creates a recording (publishing its event unless
+// spec.NoEvent) and waits for its SHA-256s, which creating does not compute.
 func createRecording(ctx context.Context, srv *emulator.Server, spec api.RecordingSpec) api.Recording {
 	GinkgoHelper()
 	rec, err := srv.Control().CreateRecording(ctx, spec)
+	Expect(err).NotTo(HaveOccurred())
+	rec, err = srv.Control().WaitHashes(ctx, rec.ID)
 	Expect(err).NotTo(HaveOccurred())
 	return rec
 }

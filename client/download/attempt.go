@@ -27,7 +27,9 @@ func (d *Downloader) attempt(parent context.Context, t target, s *fileState, log
 	if err != nil {
 		return step{err: jobs.Permanent(err)}
 	}
-	resuming := s.have > 0
+	// A probe (s.unconfirmed) asks for the bytes after those on disk even at
+	// zero: the answer confirms the length (416) or brings the rest (206).
+	resuming := s.have > 0 || s.unconfirmed
 	if resuming {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", s.have))
 		if strongETag(s.rec.ETag) {
@@ -61,8 +63,10 @@ func (d *Downloader) attempt(parent context.Context, t target, s *fileState, log
 		return d.partial(resp, t, s, log)
 	case http.StatusRequestedRangeNotSatisfiable:
 		_, _, total, _ := parseContentRange(resp.Header.Get("Content-Range"))
-		if resuming && total == s.have && s.rec.Size == s.have {
-			return step{done: true} // the file was complete before a crash
+		if resuming && total == s.have && (s.rec.Size == s.have || s.unconfirmed) {
+			// Complete: before a crash, or as the probe of a body without a length confirms.
+			s.rec.Size, s.unconfirmed = total, false
+			return step{done: true}
 		}
 		if err := d.restart(t, s, log, fmt.Sprintf("416 for bytes=%d- (Content-Range %q)", s.have, resp.Header.Get("Content-Range"))); err != nil {
 			return step{err: err}
@@ -155,9 +159,13 @@ func (d *Downloader) receive(resp *http.Response, t target, s *fileState, expect
 	case s.have > t.max:
 		return step{err: jobs.Permanent(fmt.Errorf("download: %s is more than the %d bytes allowed", t.url, t.max))}
 	case total < 0:
-		s.rec.Size = s.have // unknown length, read to the end
-		return step{done: true}
+		// A body without a length ends where the connection does, whether
+		// the object did or not: never call that complete. Probe with the
+		// Range after it; the answer confirms the size or brings the rest.
+		s.unconfirmed = true
+		return step{progress: n > 0}
 	case s.have == total:
+		s.unconfirmed = false
 		return step{done: true}
 	case n == 0:
 		return step{err: fmt.Errorf("download: %s: empty partial response", t.url)}

@@ -114,12 +114,13 @@ func (d *Downloader) Document(ctx context.Context, j jobs.Job) (Result, error) {
 	tu, _ := d.policy.Check(meta)
 	// The small metadata first: a job retried after a failure then re-fetches
 	// at most the metadata, while the media resumes from its partial file.
-	mf, err := d.fetch(ctx, target{url: tu, partial: j.DocumentID + ".metadata.json.partial", max: d.opts.MaxMetadataSize,
+	names := partialNames(j)
+	mf, err := d.fetch(ctx, target{url: tu, partial: names[0], max: d.opts.MaxMetadataSize,
 		final: func(string) string { return j.DocumentID + ".metadata.json" }})
 	if err != nil {
 		return Result{}, err
 	}
-	fr, err := d.fetch(ctx, target{url: mu, partial: j.DocumentID + ".media.partial", max: d.opts.MaxSize,
+	fr, err := d.fetch(ctx, target{url: mu, partial: names[1], max: d.opts.MaxSize,
 		final: func(ct string) string { return j.DocumentID + "." + extension(j.Format, ct, mu) }})
 	if err != nil {
 		return Result{}, err
@@ -136,6 +137,11 @@ func (d *Downloader) Document(ctx context.Context, j jobs.Job) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// partialNames are a job's partial files: its metadata's, then its media's.
+func partialNames(j jobs.Job) [2]string {
+	return [2]string{j.DocumentID + ".metadata.json.partial", j.DocumentID + ".media.partial"}
 }
 
 // deleteDocument sends a signed DELETE to the job's deleteLocation, under the

@@ -9,6 +9,11 @@
 //     ETag, otherwise the file restarts cleanly from zero. A server that
 //     ignores Range (200) restarts the file rather than appending to it, and a
 //     body shorter than its Content-Length is a failure, not a finished file.
+//     A body without a length is never taken as complete: a probe for the
+//     bytes after it must confirm the size (416) or bring the rest (206).
+//   - A file that failed for good (a permanent error, or a job out of
+//     attempts) leaves no partial file behind; a retryable failure keeps its
+//     bytes for the next run.
 //   - Bytes go to <name>.partial, are synced, then renamed atomically. What
 //     the partial holds (URL, ETag, size) is kept in the job store, so a new
 //     process resumes it after a crash.

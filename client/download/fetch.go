@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -65,6 +66,9 @@ type fileState struct {
 	ctype string
 	res   FileResult
 	pet   func() // resets the stall watchdog of the request in flight
+	// unconfirmed is set when a body without a length ended: its bytes may
+	// be all of the object or not, until a probe tells.
+	unconfirmed bool
 }
 
 // step is the outcome of one request.
@@ -116,7 +120,35 @@ func (d *Downloader) fetch(ctx context.Context, t target) (FileResult, error) {
 	}
 	var res FileResult
 	res, err = d.loop(ctx, t, s, log)
+	if err != nil && (s.have == 0 || jobs.IsPermanent(err)) {
+		// Nothing to resume (no byte, or a failure no retry cures): leave no
+		// litter behind. Bytes of a retryable failure stay for the next run.
+		s.f.Close()
+		s.f = nil
+		d.discard(t.partial, log)
+	}
 	return res, err
+}
+
+// discard removes a partial file and its record.
+func (d *Downloader) discard(partial string, log *slog.Logger) {
+	if err := d.root.Remove(partial); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		log.Warn("removing partial file", "err", err)
+	}
+	if err := d.opts.State.DeletePartial(partial); err != nil {
+		log.Warn("forgetting partial record", "err", err)
+	}
+}
+
+// Discard removes the partial files of a job that will not run again (it
+// failed for good), so a failed job leaves nothing in the output folder.
+func (d *Downloader) Discard(j jobs.Job) {
+	if ValidateID(j.DocumentID) != nil {
+		return // refused before any file was opened
+	}
+	for _, p := range partialNames(j) {
+		d.discard(p, d.log.With("file", p))
+	}
 }
 
 func (d *Downloader) loop(ctx context.Context, t target, s *fileState, log *slog.Logger) (FileResult, error) {
@@ -163,7 +195,7 @@ func (s *fileState) reset(t target) error {
 	if err := s.f.Truncate(0); err != nil {
 		return fmt.Errorf("download: truncate %s: %w", t.partial, err)
 	}
-	s.have, s.rec = 0, jobs.Partial{URL: t.url.String()}
+	s.have, s.rec, s.unconfirmed = 0, jobs.Partial{URL: t.url.String()}, false
 	return nil
 }
 

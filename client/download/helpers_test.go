@@ -57,6 +57,9 @@ func (e *env) recording(chunks int, chunk int64) api.Recording {
 	dur := time.Duration((2*int64(chunks)-1)*chunk*1000/64_000) * time.Millisecond
 	rec, err := e.srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
 		Duration: api.Duration(dur), ChunkSizeLimit: chunk, NoEvent: true})
+	if err == nil {
+		rec, err = e.srv.Control().WaitHashes(context.Background(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -108,6 +108,7 @@ func (r *Runner) run(ctx context.Context, j jobs.Job, log *slog.Logger) {
 		}
 		if st == jobs.Failed {
 			log.Error("job failed", "err", err, "permanent", jobs.IsPermanent(err))
+			r.Downloader.Discard(j) // it will not run again unless an operator retries it, from zero
 		} else {
 			log.Warn("job will be retried", "err", err, "in", delay)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -29,14 +30,31 @@ type Options struct {
 	// LockTimeout bounds the wait for another process holding the database
 	// (default 2 s): two `acsrec serve` on one folder must not share it.
 	LockTimeout time.Duration
+	// Retention is how long a Done or Failed job is kept after its last
+	// change before Prune deletes it (DefaultRetention if 0; negative keeps
+	// jobs forever). While a job is kept, an event for its document is a
+	// duplicate; Event Grid redelivers for at most 24 hours, so a retention
+	// shorter than that can download a document twice.
+	Retention time.Duration
 }
+
+// DefaultRetention keeps finished jobs a week: well past Event Grid's 24-hour
+// redelivery window, short enough that the database stops growing.
+const DefaultRetention = 7 * 24 * time.Hour
+
+// pruneEvery is how often Add prunes (by the store's clock).
+const pruneEvery = time.Hour
 
 // Store is a durable set of jobs. It is safe for concurrent use.
 type Store struct {
-	db    *bolt.DB
-	clock clock.Clock
-	max   int
-	wake  chan struct{}
+	db        *bolt.DB
+	clock     clock.Clock
+	max       int
+	retention time.Duration
+	wake      chan struct{}
+
+	pruneMu   sync.Mutex
+	lastPrune time.Time
 }
 
 // Open opens (or creates) the store at path and puts back in the queue the
@@ -51,11 +69,14 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = 2 * time.Second
 	}
+	if opts.Retention == 0 {
+		opts.Retention = DefaultRetention
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: open %s: %w", path, err)
 	}
-	s := &Store{db: db, clock: opts.Clock, max: opts.MaxAttempts, wake: make(chan struct{}, 1)}
+	s := &Store{db: db, clock: opts.Clock, max: opts.MaxAttempts, retention: opts.Retention, wake: make(chan struct{}, 1)}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketJobs, bucketQueue, bucketPartials} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -67,6 +88,10 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("jobs: open %s: %w", path, err)
+	}
+	if _, err := s.Prune(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	s.signal()
 	return s, nil
@@ -111,10 +136,64 @@ func (s *Store) signal() {
 	}
 }
 
+// Prune deletes the Done and Failed jobs unchanged for longer than the
+// retention, so the database stops growing with every event ever received
+// (bbolt reuses the freed pages; the file keeps its largest size). Open runs
+// it, and Add at most once an hour. It returns how many jobs it deleted.
+func (s *Store) Prune() (int, error) {
+	if s.retention < 0 {
+		return 0, nil
+	}
+	s.pruneMu.Lock()
+	defer s.pruneMu.Unlock()
+	now := s.clock.Now()
+	s.lastPrune = now
+	cutoff := now.Add(-s.retention)
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketJobs).Cursor()
+		for k, v := c.First(); k != nil; {
+			var j Job
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("jobs: corrupt record for %q: %w", k, err)
+			}
+			if (j.State == Done || j.State == Failed) && j.Updated.Before(cutoff) {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+				k, v = c.Seek(k) // Delete leaves the cursor before the next key
+				continue
+			}
+			k, v = c.Next()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("jobs: prune: %w", err)
+	}
+	return n, nil
+}
+
+// pruneIfDue prunes when the last prune is pruneEvery old.
+func (s *Store) pruneIfDue() error {
+	s.pruneMu.Lock()
+	due := s.retention >= 0 && s.clock.Now().Sub(s.lastPrune) >= pruneEvery
+	s.pruneMu.Unlock()
+	if !due {
+		return nil
+	}
+	_, err := s.Prune()
+	return err
+}
+
 // Add stores new jobs as Pending, in one durable transaction: when Add
 // returns nil they survive a crash. A job whose document id the store already
 // has (in any state) is a duplicate and is skipped. It returns the jobs added.
 func (s *Store) Add(jobs ...Job) ([]Job, error) {
+	if err := s.pruneIfDue(); err != nil {
+		return nil, err
+	}
 	var added []Job
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		added = added[:0]

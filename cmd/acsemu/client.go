@@ -236,8 +236,9 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 	fs.Int64Var(&spec.Seed, "seed", 0, "media seed (default derived from the emulator's seed)")
 	fs.BoolVar(&spec.NoEvent, "noEvent", false, "do not publish RecordingFileStatusUpdated")
 	fs.Var(&pauses, "pauses", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
+	wait := fs.Bool("waitHashes", false, "answer once every document's SHA-256 is computed (creation hashes nothing; sha256Pending says so)")
 	aliases(fs, map[string]string{"content": "contentType", "channels": "channelType", "participants": "participantCount",
-		"chunk-size": "chunkSizeLimit", "no-event": "noEvent", "pause": "pauses"})
+		"chunk-size": "chunkSizeLimit", "no-event": "noEvent", "pause": "pauses", "wait-hashes": "waitHashes"})
 	out := outputFlag(fs, "json")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -248,6 +249,9 @@ func recordingCreate(ctx context.Context, fs *flag.FlagSet, args []string, newCl
 		return err
 	}
 	r, err := c.CreateRecording(ctx, spec)
+	if err == nil && *wait {
+		r, err = c.WaitHashes(ctx, r.ID)
+	}
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,13 @@ type ServeConfig struct {
 	Verbose        bool
 	FaultsFile     string // JSON list of fault rules installed at start
 	MalformedRange httprange.MalformedPolicy
+	// Bounds of what the emulator holds; 0 takes the library default.
+	JournalMaxBytes    int64
+	MaxRecordings      int
+	MaxStoredBytes     int64
+	MaxUploadedBytes   int64
+	EventQueueMaxBytes int64
+	WriteIdleTimeout   time.Duration // negative disables
 	// StorageValidators sends ETag and Last-Modified on storage downloads.
 	StorageValidators bool
 	ControlToken      string   // required on every control call when set
@@ -66,6 +74,12 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 	verbose := cliflag.Bool(fs, "verbose", get("VERBOSE", "false"), "log every request (ACSEMU_VERBOSE)")
 	malformed := fs.String("malformed-range", get("MALFORMED_RANGE", "ignore"), "answer to a syntactically invalid Range: ignore (RFC 9110: 200 with the whole file) or reject (the real service's HTML 400) (ACSEMU_MALFORMED_RANGE)")
 	faultsFile := fs.String("faults", get("FAULTS", ""), "JSON file with a list of fault rules to install at start (ACSEMU_FAULTS)")
+	journalBytes := fs.String("journal-max-bytes", get("JOURNAL_MAX_BYTES", "32MiB"), "bytes the request journal may hold; the oldest entries go first (ACSEMU_JOURNAL_MAX_BYTES)")
+	maxRecordings := fs.String("max-recordings", get("MAX_RECORDINGS", "10000"), "recordings held at most; one more answers 507 (ACSEMU_MAX_RECORDINGS)")
+	storedBytes := fs.String("max-stored-bytes", get("MAX_STORED_BYTES", "1TiB"), "media bytes of all documents, synthetic or uploaded (ACSEMU_MAX_STORED_BYTES)")
+	uploadedBytes := fs.String("max-uploaded-bytes", get("MAX_UPLOADED_BYTES", "2GiB"), "bytes of all uploaded documents, held in memory (ACSEMU_MAX_UPLOADED_BYTES)")
+	queueBytes := fs.String("event-queue-max-bytes", get("EVENT_QUEUE_MAX_BYTES", "256MiB"), "bytes of events queued across all subscriptions; beyond, publishing answers 429 (ACSEMU_EVENT_QUEUE_MAX_BYTES)")
+	idle := fs.String("write-idle-timeout", get("WRITE_IDLE_TIMEOUT", "2m"), "close a connection whose client reads nothing of a response for this long; 0 disables (ACSEMU_WRITE_IDLE_TIMEOUT)")
 	validators := cliflag.Bool(fs, "storage-validators", get("STORAGE_VALIDATORS", "false"), "send ETag and Last-Modified on storage downloads; the real storage was not recorded sending them (ACSEMU_STORAGE_VALIDATORS)")
 	token := fs.String("control-token", get("CONTROL_TOKEN", ""), "if set, every control-plane call must send Authorization: Bearer <token> (ACSEMU_CONTROL_TOKEN)")
 	allowedHosts := fs.String("allowed-hosts", get("ALLOWED_HOSTS", ""), "comma-separated extra host names the control plane answers besides loopback (DNS rebinding protection; * allows any) (ACSEMU_ALLOWED_HOSTS)")
@@ -124,6 +138,27 @@ func LoadServe(args []string, env func(string) string, stderr io.Writer) (ServeC
 			bad("faults", err)
 		}
 	}
+	size := func(name, v string, dst *int64) {
+		n, err := parseBytes(v)
+		if err != nil {
+			bad(name, err)
+		}
+		*dst = n
+	}
+	size("journal-max-bytes", *journalBytes, &cfg.JournalMaxBytes)
+	size("max-stored-bytes", *storedBytes, &cfg.MaxStoredBytes)
+	size("max-uploaded-bytes", *uploadedBytes, &cfg.MaxUploadedBytes)
+	size("event-queue-max-bytes", *queueBytes, &cfg.EventQueueMaxBytes)
+	if n, err := strconv.Atoi(*maxRecordings); err != nil || n <= 0 {
+		bad("max-recordings", fmt.Errorf("%q is not a positive integer", *maxRecordings))
+	} else {
+		cfg.MaxRecordings = n
+	}
+	if cfg.WriteIdleTimeout, err = time.ParseDuration(*idle); err != nil || cfg.WriteIdleTimeout < 0 {
+		bad("write-idle-timeout", fmt.Errorf("%q is not a non-negative duration such as 2m or 0", *idle))
+	} else if cfg.WriteIdleTimeout == 0 {
+		cfg.WriteIdleTimeout = -1 // the library's "disabled"
+	}
 	if cfg.EventTimeScale, err = strconv.ParseFloat(*scale, 64); err != nil || cfg.EventTimeScale <= 0 {
 		bad("event-time-scale", fmt.Errorf("%q is not a positive number", *scale))
 	}
@@ -140,7 +175,32 @@ func (c ServeConfig) Options() emulator.Options {
 		TLSHosts: c.TLSHosts, CADir: c.CADir, StorageHost: c.StorageHost, StorageBaseURL: c.StorageBaseURL, PublicURL: c.PublicURL, StrictAuth: c.StrictAuth,
 		EventTimeScale: c.EventTimeScale, FaultRulesFile: c.FaultsFile, MalformedRange: c.MalformedRange,
 		StorageValidators: c.StorageValidators,
-		ControlToken:      c.ControlToken, AllowedHosts: c.AllowedHosts, WebhookAllowList: c.WebhookAllow}
+		JournalMaxBytes:   c.JournalMaxBytes, MaxRecordings: c.MaxRecordings, MaxStoredBytes: c.MaxStoredBytes,
+		MaxUploadedBytes: c.MaxUploadedBytes, EventQueueMaxBytes: c.EventQueueMaxBytes, WriteIdleTimeout: c.WriteIdleTimeout,
+		ControlToken: c.ControlToken, AllowedHosts: c.AllowedHosts, WebhookAllowList: c.WebhookAllow}
+}
+
+// byteUnits are the suffixes parseBytes accepts, longest first.
+var byteUnits = []struct {
+	suffix string
+	factor int64
+}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+
+// parseBytes reads a positive byte count such as 32MiB, 1GB or 4096.
+func parseBytes(v string) (int64, error) {
+	num, factor := strings.TrimSpace(v), int64(1)
+	for _, u := range byteUnits {
+		if strings.HasSuffix(num, u.suffix) {
+			num, factor = strings.TrimSpace(strings.TrimSuffix(num, u.suffix)), u.factor
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/factor {
+		return 0, fmt.Errorf("%q is not a positive size such as 32MiB, 1GB or 4096", v)
+	}
+	return n * factor, nil
 }
 
 // splitList reads a comma-separated flag value, dropping empty items.

@@ -50,6 +50,25 @@ func TestLoadServeNamesEveryBadSetting(t *testing.T) {
 	}
 }
 
+func TestLoadServeReadsTheBounds(t *testing.T) {
+	env := envOf(map[string]string{"ACSEMU_JOURNAL_MAX_BYTES": "8MiB", "ACSEMU_WRITE_IDLE_TIMEOUT": "0"})
+	cfg, err := LoadServe([]string{"--max-recordings", "5", "--max-stored-bytes", "2GB", "--event-queue-max-bytes", "4096"}, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := cfg.Options()
+	if opts.JournalMaxBytes != 8<<20 || opts.MaxRecordings != 5 || opts.MaxStoredBytes != 2e9 || opts.EventQueueMaxBytes != 4096 ||
+		opts.MaxUploadedBytes != 2<<30 || opts.WriteIdleTimeout >= 0 {
+		t.Fatalf("options: %+v", opts)
+	}
+	_, err = LoadServe([]string{"--journal-max-bytes", "lots", "--max-recordings", "0", "--max-stored-bytes", "99999999999TiB", "--write-idle-timeout", "-1s"}, envOf(nil), io.Discard)
+	for _, name := range []string{"--journal-max-bytes", "--max-recordings", "--max-stored-bytes", "--write-idle-timeout"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}
+
 // Booleans are real flags: --tls alone turns TLS on without taking the next
 // argument, --tls=false turns an environment default off.
 func TestLoadServeBooleans(t *testing.T) {

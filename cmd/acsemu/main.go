@@ -68,6 +68,10 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	fmt.Fprintf(stdout, "  connection string: %s\n", srv.ConnectionString())
 	fmt.Fprintf(stdout, "  control plane:     %s%s\n", srv.URL(), api.Prefix)
 	fmt.Fprintf(stdout, "  seed:              %d (--seed %d reproduces this run)\n", srv.Seed(), srv.Seed())
+	fmt.Fprintf(stdout, "  dashboard:         %s/_emulator/ui/\n", srv.URL())
+	if cfg.ControlToken != "" {
+		fmt.Fprintf(stdout, "                     (control token set: open %s/_emulator/ui/?token=<your token> once)\n", srv.URL())
+	}
 	if cfg.TLS {
 		fmt.Fprintf(stdout, "  CA certificate:    %s%sca.pem\n", srv.URL(), api.Prefix)
 	}

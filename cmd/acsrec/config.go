@@ -41,6 +41,9 @@ type Config struct {
 	Verbose             bool
 	// Delete removes each document from the service once it is on disk.
 	Delete bool
+	// Retention is how long finished or refused jobs stay in the job store
+	// (negative: forever).
+	Retention time.Duration
 
 	// serve's authentication: the ?code= secret (generated when neither it nor
 	// a token issuer is given), Event Grid's Entra ID bearer tokens, and the
@@ -104,7 +107,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 	}
 	conn := str("connection-string", "", "ACS connection string endpoint=https://...;accesskey=... (prefer the environment: flags show in ps)")
 	allow := str("allow-hosts", "", "comma-separated hosts besides the endpoint's that downloads may use, e.g. *.asm.skype.com (any port unless the pattern names one: *.asm.skype.com:443)")
-	var out, state, parallel, logFormat, progress, verbose, listen, secret, del *string
+	var out, state, parallel, logFormat, progress, verbose, listen, secret, del, retention *string
 	var method, body, date, acsHost, legacy, send *string
 	var oidcIssuer, oidcAudience, cbIssuer, cbAudience, noAuth, lenient *string
 	if cfg.Command != "sign" {
@@ -115,6 +118,7 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 		progress = str("progress", "auto", "progress bars: auto (on a terminal), on or off")
 		verbose = boolFlag("verbose", "false", "debug logs")
 		del = boolFlag("delete", "false", "delete each document from the service (its deleteLocation) once its files are on disk")
+		retention = str("job-retention", "168h", "how long finished or refused jobs stay in the job store (an event for one is a duplicate meanwhile); 0 keeps them forever")
 	}
 	if cfg.Command == "serve" {
 		listen = str("listen", "127.0.0.1:8080", "webhook listen address HOST:PORT")
@@ -187,6 +191,11 @@ func Load(args []string, env func(string) string, stderr io.Writer) (Config, err
 			bad("parallel", fmt.Errorf("%q is not a number from 1 to 64", *parallel))
 		}
 		cfg.Parallel = n
+		if cfg.Retention, err = time.ParseDuration(*retention); err != nil || cfg.Retention < 0 {
+			bad("job-retention", fmt.Errorf("%q is not a non-negative duration such as 168h or 0", *retention))
+		} else if cfg.Retention == 0 {
+			cfg.Retention = -1 // the store's "forever"
+		}
 		if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 			bad("log-format", fmt.Errorf("%q: want text or json", cfg.LogFormat))
 		}

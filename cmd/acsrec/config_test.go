@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/acsemu/acsemu/client/jobs"
 )
 
 const testCS = "endpoint=https://contoso.communication.azure.com/;accesskey=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -34,7 +36,7 @@ func TestLoadServe(t *testing.T) {
 		t.Errorf("%+v", cfg)
 	}
 	cfg, err = Load([]string{"serve"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard)
-	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 {
+	if err != nil || cfg.Listen != "127.0.0.1:8080" || cfg.Out != "recordings" || cfg.Parallel != 4 || cfg.Retention != jobs.DefaultRetention {
 		t.Errorf("defaults %+v %v", cfg, err)
 	}
 	// Secure by default: with no authentication method, a secret is generated.
@@ -56,6 +58,19 @@ func TestLoadServe(t *testing.T) {
 	}
 	if _, err := Load([]string{"serve", "--oidc-issuer", "https://x"}, envOf("ACSREC_CONNECTION_STRING", testCS), io.Discard); err == nil {
 		t.Error("--oidc-issuer without --oidc-audience was accepted")
+	}
+}
+
+func TestLoadJobRetention(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{{"48h", 48 * time.Hour, true}, {"0", -1, true}, {"-1h", 0, false}, {"soon", 0, false}} {
+		cfg, err := Load([]string{"serve"}, envOf("ACSREC_CONNECTION_STRING", testCS, "ACSREC_JOB_RETENTION", c.v), io.Discard)
+		if (err == nil) != c.ok || c.ok && cfg.Retention != c.want || !c.ok && !strings.Contains(err.Error(), "--job-retention") {
+			t.Errorf("%q: retention %v, err %v", c.v, cfg.Retention, err)
+		}
 	}
 }
 

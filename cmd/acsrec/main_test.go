@@ -35,6 +35,9 @@ func recording(t *testing.T, srv *emulator.Server, chunks int, chunk int64) api.
 	dur := time.Duration((2*int64(chunks)-1)*chunk*1000/64_000) * time.Millisecond
 	rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
 		Duration: api.Duration(dur), ChunkSizeLimit: chunk, NoEvent: true})
+	if err == nil {
+		rec, err = srv.Control().WaitHashes(context.Background(), rec.ID) // creating hashes nothing
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

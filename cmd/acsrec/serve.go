@@ -27,7 +27,7 @@ func open(cfg Config, log *slog.Logger, progress download.Progress) (*jobs.Store
 	if err := os.MkdirAll(filepath.Dir(cfg.State), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("state folder: %w", err)
 	}
-	store, err := jobs.Open(cfg.State, jobs.Options{})
+	store, err := jobs.Open(cfg.State, jobs.Options{Retention: cfg.Retention})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w (is another acsrec using %s?)", err, cfg.State)
 	}

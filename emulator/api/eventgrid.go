@@ -134,6 +134,9 @@ type Subscription struct {
 	Delivered    int64 `json:"delivered"`
 	DeadLettered int64 `json:"deadLettered"`
 	Dropped      int64 `json:"dropped"`
+	// QueuedBytes is the memory the queued events hold, as the queue
+	// bounds count it.
+	QueuedBytes int64 `json:"queuedBytes"`
 }
 
 // Event is an event to publish. Zero fields take defaults when published: ID

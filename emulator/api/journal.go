@@ -31,35 +31,47 @@ type Auth struct {
 	Variant     string `json:"variant,omitempty"`
 	Failure     string `json:"failure,omitempty"`
 	Explanation string `json:"explanation,omitempty"`
+	// StringToSign is, for a signature mismatch, the string the emulator
+	// expected the client to sign (documented variant).
+	StringToSign string `json:"stringToSign,omitempty"`
 }
 
 // Entry is one answered request, as GET /_emulator/requests lists it.
 type Entry struct {
-	ID          int64         `json:"id"`
-	Time        time.Time     `json:"time"`
-	Plane       string        `json:"plane"`
-	Target      string        `json:"target"`
-	Method      string        `json:"method"`
-	Path        string        `json:"path"`
-	Query       string        `json:"query,omitempty"`
-	Header      http.Header   `json:"header,omitempty"`
-	RemoteAddr  string        `json:"remoteAddr,omitempty"`
-	DocumentID  string        `json:"documentId,omitempty"`
-	RangeAsked  string        `json:"rangeAsked,omitempty"`
-	RangeServed string        `json:"rangeServed,omitempty"`
-	RangeNote   string        `json:"rangeNote,omitempty"`
-	Status      int           `json:"status"`
-	BytesSent   int64         `json:"bytesSent"`
-	Auth        *Auth         `json:"auth,omitempty"`
-	Fault       string        `json:"fault,omitempty"`
-	Error       string        `json:"error,omitempty"`
-	Duration    time.Duration `json:"durationNs"`
+	ID     int64       `json:"id"`
+	Time   time.Time   `json:"time"`
+	Plane  string      `json:"plane"`
+	Target string      `json:"target"`
+	Method string      `json:"method"`
+	Path   string      `json:"path"`
+	Query  string      `json:"query,omitempty"`
+	Header http.Header `json:"header,omitempty"`
+	// HeadersDropped and HeaderBytesDropped say what the journal left out of
+	// Header to keep the entry within its header bound (0 when nothing was).
+	HeadersDropped     int           `json:"headersDropped,omitempty"`
+	HeaderBytesDropped int64         `json:"headerBytesDropped,omitempty"`
+	RemoteAddr         string        `json:"remoteAddr,omitempty"`
+	DocumentID         string        `json:"documentId,omitempty"`
+	RangeAsked         string        `json:"rangeAsked,omitempty"`
+	RangeServed        string        `json:"rangeServed,omitempty"`
+	RangeNote          string        `json:"rangeNote,omitempty"`
+	Status             int           `json:"status"`
+	BytesSent          int64         `json:"bytesSent"`
+	Auth               *Auth         `json:"auth,omitempty"`
+	Fault              string        `json:"fault,omitempty"`
+	Error              string        `json:"error,omitempty"`
+	Duration           time.Duration `json:"durationNs"`
 
 	// RawAuthorization is the Authorization header as received; Header
 	// holds it with the signature fingerprinted. It never leaves the
 	// process (not in JSON), for in-process tests that need to replay it.
 	RawAuthorization string `json:"-"`
 }
+
+// MaxRequestsPage is the most entries one GET /_emulator/requests answers:
+// without limit it pages (oldest first, after afterId, with a Link header to
+// the next page); limit may not exceed it.
+const MaxRequestsPage = 1000
 
 // RequestFilter selects journal entries; empty fields match everything.
 // On the wire it is the query of GET /_emulator/requests (see Values).

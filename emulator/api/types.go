@@ -36,22 +36,26 @@ type RecordingSpec struct {
 
 // Document describes one document (a chunk) as the control plane reports it.
 type Document struct {
-	ID               string    `json:"documentId"`
-	RecordingID      string    `json:"recordingId,omitempty"`
-	Index            int       `json:"index"`
-	EndReason        string    `json:"endReason"`
-	MediaKind        string    `json:"mediaKind"`
-	StartTime        time.Time `json:"startTime"`
-	DurationMs       int64     `json:"durationMs"`
-	Size             int64     `json:"size"`
-	SHA256           string    `json:"sha256"`
-	MIMEType         string    `json:"mimeType"`
-	ETag             string    `json:"etag"`
-	MetadataSize     int64     `json:"metadataSize"`
-	MetadataSHA256   string    `json:"metadataSha256"`
-	ContentLocation  string    `json:"contentLocation"`
-	MetadataLocation string    `json:"metadataLocation"`
-	DeleteLocation   string    `json:"deleteLocation"`
+	ID             string    `json:"documentId"`
+	RecordingID    string    `json:"recordingId,omitempty"`
+	Index          int       `json:"index"`
+	EndReason      string    `json:"endReason"`
+	MediaKind      string    `json:"mediaKind"`
+	StartTime      time.Time `json:"startTime"`
+	DurationMs     int64     `json:"durationMs"`
+	Size           int64     `json:"size"`
+	SHA256         string    `json:"sha256"`
+	MIMEType       string    `json:"mimeType"`
+	ETag           string    `json:"etag"`
+	MetadataSize   int64     `json:"metadataSize"`
+	MetadataSHA256 string    `json:"metadataSha256"`
+	// HashPending says SHA256 or MetadataSHA256 is still being computed
+	// (they are empty until then): creating a recording hashes nothing. Ask
+	// with ?waitHashes=true, or Client.WaitHashes, to wait for them.
+	HashPending      bool   `json:"sha256Pending,omitempty"`
+	ContentLocation  string `json:"contentLocation"`
+	MetadataLocation string `json:"metadataLocation"`
+	DeleteLocation   string `json:"deleteLocation"`
 	// PreviewContentURL and PreviewMetadataURL are the 2021 preview API's URLs.
 	PreviewContentURL  string `json:"previewContentUrl"`
 	PreviewMetadataURL string `json:"previewMetadataUrl"`
@@ -92,6 +96,15 @@ type Config struct {
 	Seed             int64   `json:"seed"`
 	TLS              bool    `json:"tls"`
 	EventTimeScale   float64 `json:"eventTimeScale"`
+	// Bounds of what the emulator holds (see the README's settings table).
+	JournalMaxEntries     int    `json:"journalMaxEntries"`
+	JournalMaxBytes       int64  `json:"journalMaxBytes"`
+	JournalMaxHeaderBytes int    `json:"journalMaxHeaderBytes"`
+	MaxRecordings         int    `json:"maxRecordings"`
+	MaxStoredBytes        int64  `json:"maxStoredBytes"`
+	MaxUploadedBytes      int64  `json:"maxUploadedBytes"`
+	EventQueueMaxBytes    int64  `json:"eventQueueMaxBytes"`
+	WriteIdleTimeout      string `json:"writeIdleTimeout"`
 }
 
 // Count is the answer of the count endpoints.

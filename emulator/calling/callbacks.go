@@ -35,7 +35,7 @@ const CallbackSubscription = "callback:" + TargetRecordingCallback
 // Event Grid deliveries.
 type Outbound interface {
 	SendOutbound(name string, attempt int, req *http.Request) (status int, outcome, fault string, err error)
-	RecordAttempt(a api.Attempt)
+	RecordAttempt(a api.Attempt, req *http.Request, body []byte)
 }
 
 // plainOutbound sends with an HTTP client and records nothing: the Service
@@ -52,7 +52,7 @@ func (p plainOutbound) SendOutbound(_ string, _ int, req *http.Request) (int, st
 	return resp.StatusCode, "", "", nil
 }
 
-func (plainOutbound) RecordAttempt(api.Attempt) {}
+func (plainOutbound) RecordAttempt(api.Attempt, *http.Request, []byte) {}
 
 // userAgent is sent with every callback.
 const userAgent = "acsemu-callautomation"
@@ -166,7 +166,7 @@ func (n *notifier) deliver(ctx context.Context, cb callback) {
 			return
 		}
 		start := time.Now()
-		status, outcome, fault, err := n.post(ctx, cb, attempt)
+		req, status, outcome, fault, err := n.post(ctx, cb, attempt)
 		took := time.Since(start)
 		a := api.Attempt{Kind: eventgrid.KindCallback, Subscription: CallbackSubscription, EventIDs: []string{cb.eventID},
 			Attempt: attempt - 1, Status: status, Outcome: outcome, Fault: fault, Duration: took, NominalTime: n.clk.Now()}
@@ -177,7 +177,7 @@ func (n *notifier) deliver(ctx context.Context, cb callback) {
 		switch {
 		case err == nil && (status >= 200 && status < 300 || outcome == eventgrid.OutcomeSkipped):
 			a.Disposition = eventgrid.DispositionDelivered
-			n.out.RecordAttempt(a)
+			n.out.RecordAttempt(a, req, cb.body)
 			n.record(cb, status, took, "")
 			return
 		case err != nil:
@@ -197,7 +197,7 @@ func (n *notifier) deliver(ctx context.Context, cb callback) {
 			note = fmt.Sprintf("attempt %d of %d failed (%s); giving up", attempt, n.attempts, note)
 			n.log.Warn("recording state callback not delivered", "url", cb.url, "recordingId", cb.recordingID, "state", cb.state)
 		}
-		n.out.RecordAttempt(a)
+		n.out.RecordAttempt(a, req, cb.body)
 		n.record(cb, status, took, note)
 		if ctx.Err() != nil {
 			return
@@ -205,20 +205,22 @@ func (n *notifier) deliver(ctx context.Context, cb callback) {
 	}
 }
 
-// post makes one attempt through the outbound machinery.
-func (n *notifier) post(ctx context.Context, cb callback, attempt int) (status int, outcome, fault string, err error) {
+// post makes one attempt through the outbound machinery and returns the
+// request it sent (nil if it could not be built).
+func (n *notifier) post(ctx context.Context, cb callback, attempt int) (req *http.Request, status int, outcome, fault string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, n.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cb.url, bytes.NewReader(cb.body))
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, cb.url, bytes.NewReader(cb.body))
 	if err != nil {
-		return 0, eventgrid.OutcomeGenericError, "", err
+		return nil, 0, eventgrid.OutcomeGenericError, "", err
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", userAgent)
 	if err := n.setAuthorization(req); err != nil {
-		return 0, eventgrid.OutcomeGenericError, "", err
+		return req, 0, eventgrid.OutcomeGenericError, "", err
 	}
-	return n.out.SendOutbound(CallbackSubscription, attempt-1, req)
+	status, outcome, fault, err = n.out.SendOutbound(CallbackSubscription, attempt-1, req)
+	return req, status, outcome, fault, err
 }
 
 // record journals one attempt (status 0: no answer, or never sent).

@@ -41,6 +41,39 @@ func (c *Client) Recording(ctx context.Context, id string) (api.Recording, error
 	return r, c.do(ctx, http.MethodGet, "recordings/"+url.PathEscape(id), nil, nil, &r)
 }
 
+// WaitHashes returns the recording once the SHA-256 of every document's
+// media and metadata is known (creating a recording hashes nothing; hashing
+// a 1.5 GB chunk takes a few seconds).
+func (c *Client) WaitHashes(ctx context.Context, id string) (api.Recording, error) {
+	for {
+		var r api.Recording
+		if err := c.do(ctx, http.MethodGet, "recordings/"+url.PathEscape(id), waitHashes, nil, &r); err != nil {
+			return r, err
+		}
+		pending := false
+		for _, d := range r.Documents {
+			pending = pending || d.HashPending
+		}
+		if !pending {
+			return r, nil
+		}
+		// The server waits at most a minute per request: ask again.
+	}
+}
+
+// WaitDocumentHash returns the document once its SHA-256 is known.
+func (c *Client) WaitDocumentHash(ctx context.Context, id string) (api.Document, error) {
+	for {
+		var d api.Document
+		if err := c.do(ctx, http.MethodGet, "documents/"+url.PathEscape(id), waitHashes, nil, &d); err != nil || !d.HashPending {
+			return d, err
+		}
+	}
+}
+
+// waitHashes asks the control plane to answer once the hashes are known.
+var waitHashes = url.Values{"waitHashes": {"true"}}
+
 // Recordings lists recordings.
 func (c *Client) Recordings(ctx context.Context) ([]api.Recording, error) {
 	var rs []api.Recording
@@ -68,9 +101,21 @@ func (c *Client) UploadDocument(ctx context.Context, id string, data []byte, mim
 }
 
 // Requests returns the journal entries matching f, oldest first.
+// Without f.Limit it follows the pages (api.MaxRequestsPage entries each) to
+// the end; with it, it returns the newest f.Limit matches in one request.
 func (c *Client) Requests(ctx context.Context, f api.RequestFilter) ([]api.Entry, error) {
-	var es []api.Entry
-	return es, c.do(ctx, http.MethodGet, "requests", f.Values(), nil, &es)
+	var all []api.Entry
+	for {
+		var page []api.Entry
+		if err := c.do(ctx, http.MethodGet, "requests", f.Values(), nil, &page); err != nil {
+			return all, err
+		}
+		all = append(all, page...)
+		if f.Limit > 0 || len(page) < api.MaxRequestsPage {
+			return all, nil
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
 }
 
 // CountRequests counts the journal entries matching f.

@@ -111,6 +111,7 @@ func (s *subscription) deadLetter(schema Schema, evs []*event, info deadLetterIn
 			BlobPath: blobPath(s.upperName(), info.at, guid(s.rnd)), Record: rec,
 		}
 		s.e.dead.add(dl)
+		s.e.changed.Notify()
 		s.e.log.Info("eventgrid: dead-lettered", "subscription", s.name, "event", ev.ID,
 			"reason", info.reason, "attempts", info.attempts, "lastOutcome", info.outcome)
 		if dir := s.e.opts.DeadLetterDir; dir != "" {

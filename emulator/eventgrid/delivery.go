@@ -3,6 +3,7 @@ package eventgrid
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -67,6 +68,7 @@ func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *ba
 		b := s.retry.pop()
 		s.retryEvents -= len(b.events)
 		s.inflight += len(b.events)
+		s.current = b.events
 		return b
 	}
 	if s.fresh.len() == 0 {
@@ -88,6 +90,7 @@ func (s *subscription) nextBatchLocked(now time.Time, spec SubscriptionSpec) *ba
 		b.events = append(b.events, s.fresh.pop())
 	}
 	s.inflight += len(b.events)
+	s.current = b.events
 	return b
 }
 
@@ -111,13 +114,14 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		return
 	}
 
-	req, err := s.newRequest(b, spec)
+	req, body, err := s.newRequest(b, spec)
 	if err != nil { // cannot happen with a validated endpoint; do not spin
 		s.e.log.Error("eventgrid: cannot build delivery request", "subscription", s.name, "err", err)
 		s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded, attempts: b.attempt,
 			outcome: OutcomeGenericError, lastAttempt: b.lastNominal, at: b.nominal})
 		return
 	}
+	sent := sentRequest(req, body, spec)
 	ctx, cancel := context.WithTimeout(s.ctx, s.e.opts.DeliveryTimeout)
 	req = req.WithContext(ctx)
 	start := time.Now()
@@ -140,14 +144,14 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 	switch {
 	case outcome == OutcomeDelivered || outcome == OutcomeSkipped:
 		a.Disposition = DispositionDelivered
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.finish(b.events, func(s *subscription) { s.delivered += int64(len(b.events)) })
 	case isFinal(status) || made >= spec.RetryPolicy.MaxDeliveryAttempts:
 		a.Disposition = DispositionDropped
 		if spec.DeadLetter {
 			a.Disposition = DispositionDeadLettered
 		}
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.giveUp(spec, b.events, deadLetterInfo{reason: ReasonMaxDeliveryAttemptsExceeded,
 			attempts: made, outcome: outcome, status: status, lastAttempt: b.nominal, at: b.nominal})
 	default:
@@ -158,12 +162,13 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 		b.nominal = b.nominal.Add(delay)
 		b.due = end.Add(scaled(delay, scaleOf(spec, s.e.opts.TimeScale)))
 		a.NextAttemptNominal = b.nominal
-		s.e.journal.add(a)
+		s.e.journal.add(a, sent)
 		s.mu.Lock()
 		if !s.deleted {
 			s.inflight -= len(b.events)
 			s.retryEvents += len(b.events)
 			s.retry.push(b)
+			s.current = nil
 		}
 		s.mu.Unlock()
 	}
@@ -194,8 +199,10 @@ func (s *subscription) finish(evs []*event, count func(*subscription)) {
 	}
 	count(s)
 	s.inflight -= len(evs)
+	s.current = nil
 	for _, ev := range evs {
-		s.bytes -= ev.size
+		s.bytes -= ev.mem + queueSlotCost
+		s.e.release(ev)
 	}
 	if s.pendingLocked() == 0 {
 		s.signalLocked()
@@ -203,7 +210,7 @@ func (s *subscription) finish(evs []*event, count func(*subscription)) {
 }
 
 // newRequest builds the delivery request of b.
-func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Request, error) {
+func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Request, []byte, error) {
 	schema := spec.EventDeliverySchema
 	var body []byte
 	contentType := ContentTypeEventGrid
@@ -229,15 +236,19 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	}
 	req, err := http.NewRequest(http.MethodPost, spec.EndpointURL, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	first := b.events[0]
+	var firstObj map[string]any // decoded once, only for dynamic attributes
 	h := req.Header
 	for _, a := range spec.DeliveryAttributeMappings {
 		v := a.Value
 		if a.Type == AttributeDynamic {
+			if firstObj == nil {
+				firstObj = first.object(schema)
+			}
 			var ok bool
-			if v, ok = lookupPath(first.object(schema), a.SourceField); !ok {
+			if v, ok = lookupPath(firstObj, a.SourceField); !ok {
 				continue
 			}
 		}
@@ -258,9 +269,9 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 	// the same across retries and duplicates, so a webhook can deduplicate on it.
 	h.Set("aeg-output-event-id", first.ID)
 	if err := s.e.authorize(req, spec); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return req, nil
+	return req, body, nil
 }
 
 // headerValue keeps a value on one header line.
@@ -280,6 +291,25 @@ func ids(evs []*event) []string {
 	out := make([]string, len(evs))
 	for i, ev := range evs {
 		out[i] = ev.ID
+	}
+	return out
+}
+
+// redactedHeader is h as an attempt's record keeps it: the Authorization
+// header and secret delivery attributes are replaced by a note, as the
+// subscription's own view hides secrets.
+func redactedHeader(h http.Header, spec SubscriptionSpec) http.Header {
+	out := h.Clone()
+	hide := func(name string) {
+		if vs := out.Values(name); len(vs) > 0 {
+			out.Set(name, fmt.Sprintf("(secret, %d characters, not kept)", len(vs[0])))
+		}
+	}
+	hide("Authorization")
+	for _, a := range spec.DeliveryAttributeMappings {
+		if a.IsSecret {
+			hide(a.Name)
+		}
 	}
 	return out
 }

@@ -87,7 +87,9 @@
 // Webhook responses are read up to 64 KiB and then closed; an event may be at
 // most 1 MiB; a subscription's queue holds at most MaxQueuedEvents events and
 // MaxQueuedBytes bytes (Publish fails with 503 QueueFull, enqueueing nothing,
-// when any target is full); the attempt journal and the dead-letter list are
+// when any target is full); all queues together hold at most
+// MaxTotalQueuedBytes, counting a shared event once (Publish fails with 429
+// and Retry-After beyond it); bytes are what an event holds in memory; the attempt journal and the dead-letter list are
 // bounded rings. A webhook that hangs, resets or answers gigabytes only
 // delays its own subscription.
 //

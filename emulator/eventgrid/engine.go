@@ -12,11 +12,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/wire"
+	"github.com/acsemu/acsemu/internal/broadcast"
 )
 
 // Defaults and limits.
@@ -27,8 +29,11 @@ const (
 	DefaultTopic = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/acsemu/providers/Microsoft.Communication/communicationServices/acsemu"
 	// DefaultMaxQueuedEvents bounds each subscription's queue (events).
 	DefaultMaxQueuedEvents = 100_000
-	// DefaultMaxQueuedBytes bounds each subscription's queue (rendered bytes).
+	// DefaultMaxQueuedBytes bounds each subscription's queue (bytes held).
 	DefaultMaxQueuedBytes = 256 << 20
+	// DefaultMaxTotalQueuedBytes bounds the queues of all subscriptions
+	// together: 40 full subscriptions cannot hold 40 times one's bound.
+	DefaultMaxTotalQueuedBytes = 256 << 20
 	// DefaultMaxSubscriptions bounds the number of subscriptions (Azure allows
 	// 500 per topic).
 	DefaultMaxSubscriptions = 500
@@ -118,6 +123,11 @@ type Options struct {
 	// (0 means the defaults).
 	MaxQueuedEvents int
 	MaxQueuedBytes  int64
+	// MaxTotalQueuedBytes bounds the bytes queued across all subscriptions
+	// (0: DefaultMaxTotalQueuedBytes); Publish beyond it answers 429 with
+	// Retry-After, enqueueing nothing. An event queued for n subscriptions
+	// counts once (plus a slot per queue): it is held once.
+	MaxTotalQueuedBytes int64
 	// MaxSubscriptions bounds the number of subscriptions (0: 500).
 	MaxSubscriptions int
 	// JournalCapacity bounds the attempt journal (0: 100,000 attempts; the
@@ -150,10 +160,39 @@ type Engine struct {
 	// publishMu serialises publishers so that the capacity check and the
 	// enqueue of one Publish are atomic (workers only ever shrink queues).
 	publishMu sync.Mutex
+	// queued is the bytes held by every subscription's queue.
+	queued atomic.Int64
 
 	journal *journal
 	dead    *deadLetters
+	// changed wakes live views at each attempt, dead letter and subscription change.
+	changed broadcast.Signal
 }
+
+// charge counts ev in the total as one more queue holds it.
+func (e *Engine) charge(ev *event) {
+	n := int64(queueSlotCost)
+	if ev.refs.Add(1) == 1 {
+		n += ev.mem
+	}
+	e.queued.Add(n)
+}
+
+// release uncounts ev as a queue lets it go.
+func (e *Engine) release(ev *event) {
+	n := int64(queueSlotCost)
+	if ev.refs.Add(-1) == 0 {
+		n += ev.mem
+	}
+	e.queued.Add(-n)
+}
+
+// QueuedBytes is the memory held by every subscription's queue together, as
+// MaxTotalQueuedBytes counts it.
+func (e *Engine) QueuedBytes() int64 { return e.queued.Load() }
+
+// MaxTotalQueuedBytes is the effective bound of QueuedBytes.
+func (e *Engine) MaxTotalQueuedBytes() int64 { return e.opts.MaxTotalQueuedBytes }
 
 // New returns a running Engine.
 func New(opts Options) (*Engine, error) {
@@ -184,6 +223,9 @@ func New(opts Options) (*Engine, error) {
 	if opts.MaxQueuedBytes <= 0 {
 		opts.MaxQueuedBytes = DefaultMaxQueuedBytes
 	}
+	if opts.MaxTotalQueuedBytes <= 0 {
+		opts.MaxTotalQueuedBytes = DefaultMaxTotalQueuedBytes
+	}
 	if opts.MaxSubscriptions <= 0 {
 		opts.MaxSubscriptions = DefaultMaxSubscriptions
 	}
@@ -194,14 +236,14 @@ func New(opts Options) (*Engine, error) {
 		opts.DeadLetterCapacity = DefaultDeadLetterCapacity
 	}
 	e := &Engine{
-		opts:    opts,
-		clock:   opts.Clock,
-		log:     opts.Logger,
-		subs:    map[string]*subscription{},
-		rnd:     newRand(opts.Seed, "engine"),
-		journal: newJournal(opts.JournalCapacity),
-		dead:    newDeadLetters(opts.DeadLetterCapacity),
+		opts:  opts,
+		clock: opts.Clock,
+		log:   opts.Logger,
+		subs:  map[string]*subscription{},
+		rnd:   newRand(opts.Seed, "engine"),
+		dead:  newDeadLetters(opts.DeadLetterCapacity),
 	}
+	e.journal = newJournal(opts.JournalCapacity, &e.changed)
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if opts.HTTPClient != nil {
 		hc := *opts.HTTPClient
@@ -253,6 +295,7 @@ func (e *Engine) Reset() {
 	}
 	e.journal.reset()
 	e.dead.reset()
+	e.changed.Notify()
 	e.rndMu.Lock()
 	e.rnd = newRand(e.opts.Seed, "engine")
 	e.rndMu.Unlock()

@@ -54,5 +54,21 @@ func (e *Engine) SendOutbound(name string, attempt int, req *http.Request) (stat
 }
 
 // RecordAttempt journals an attempt made with SendOutbound in the deliveries
-// journal, stamped with the next Seq; Attempts and AttemptsChanged see it.
-func (e *Engine) RecordAttempt(a Attempt) { e.journal.add(a) }
+// journal, stamped with the next Seq (Attempts and AttemptsChanged see it),
+// with the request it sent as a subscription's attempt keeps it
+// (AttemptRequest: Authorization hidden, body cut at MaxRecordedBody). req
+// may be nil when the request could not be built.
+func (e *Engine) RecordAttempt(a Attempt, req *http.Request, body []byte) {
+	var sent AttemptRequest
+	if req != nil {
+		sent = sentRequest(req, body, SubscriptionSpec{})
+	}
+	e.journal.add(a, sent)
+}
+
+// sentRequest is the record of the request an attempt sent, with
+// Authorization and spec's secret delivery attributes hidden.
+func sentRequest(req *http.Request, body []byte, spec SubscriptionSpec) AttemptRequest {
+	return AttemptRequest{Method: req.Method, URL: req.URL.Redacted(), Header: redactedHeader(req.Header, spec),
+		BodyBytes: len(body), Body: string(body[:min(len(body), MaxRecordedBody)])}
+}

@@ -34,6 +34,10 @@ func (e *Engine) Publish(ctx context.Context, events ...Event) error {
 	return err
 }
 
+// throttleRetryAfter is the Retry-After of a publish refused because every
+// queue together is full: deliveries free room within seconds when webhooks answer.
+const throttleRetryAfter = "10"
+
 // publish fills in defaults, renders, routes and enqueues; it returns the
 // event ids.
 func (e *Engine) publish(evs []*event) ([]string, error) {
@@ -74,6 +78,17 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 		bytes  int64
 	}
 	var targets []target
+	// Decoded once per schema for every subscription's filter, then dropped.
+	objs := map[Schema][]map[string]any{}
+	object := func(schema Schema, i int) map[string]any {
+		if objs[schema] == nil {
+			objs[schema] = make([]map[string]any, len(evs))
+		}
+		if objs[schema][i] == nil {
+			objs[schema][i] = evs[i].object(schema)
+		}
+		return objs[schema][i]
+	}
 	for _, s := range e.sortedSubs() {
 		if !s.succeeded(now) {
 			continue
@@ -83,10 +98,10 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 		s.mu.Unlock()
 		t := target{s: s, schema: spec.EventDeliverySchema}
 		open := filterIsEmpty(spec.Filter)
-		for _, ev := range evs {
-			if open || filter.Spec(spec.Filter).Match(t.schema, ev.object(t.schema)) {
+		for i, ev := range evs {
+			if open || filter.Spec(spec.Filter).Match(t.schema, object(t.schema, i)) {
 				t.evs = append(t.evs, ev)
-				t.bytes += ev.size
+				t.bytes += ev.mem + queueSlotCost
 			}
 		}
 		if len(t.evs) > 0 {
@@ -95,6 +110,24 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 	}
 
 	var full []string
+	// The total counts each event once, however many queues hold it, plus
+	// a slot per queue.
+	var adding int64
+	counted := map[*event]bool{}
+	for _, t := range targets {
+		adding += int64(len(t.evs)) * queueSlotCost
+		for _, ev := range t.evs {
+			if !counted[ev] {
+				counted[ev] = true
+				adding += ev.mem
+			}
+		}
+	}
+	if held := e.queued.Load(); held+adding > e.opts.MaxTotalQueuedBytes {
+		return nil, &wire.Error{Status: http.StatusTooManyRequests, Code: "TooManyRequests", Header: http.Header{"Retry-After": {throttleRetryAfter}},
+			Message: fmt.Sprintf("nothing was published: the delivery queues of all subscriptions hold %d bytes and %d more would exceed their total limit of %d bytes; retry later, drain or delete subscriptions, or raise the limit",
+				held, adding, e.opts.MaxTotalQueuedBytes)}
+	}
 	for _, t := range targets {
 		t.s.mu.Lock()
 		n, b := t.s.pendingLocked(), t.s.bytes
@@ -116,6 +149,9 @@ func (e *Engine) publish(evs []*event) ([]string, error) {
 				t.s.fresh.push(ev)
 			}
 			t.s.bytes += t.bytes
+			for _, ev := range t.evs {
+				e.charge(ev)
+			}
 		}
 		t.s.mu.Unlock()
 		t.s.poke()

@@ -50,6 +50,7 @@ type subscription struct {
 	retry       batchHeap
 	retryEvents int
 	inflight    int
+	current     []*event // the batch in flight, if any
 	bytes       int64
 	delivered   int64
 	deadLetters int64
@@ -223,6 +224,7 @@ func (e *Engine) CompleteValidation(name, code string) (Subscription, error) {
 }
 
 func (e *Engine) logState(s *subscription) {
+	e.changed.Notify()
 	v := s.view()
 	e.log.Info("eventgrid: subscription provisioned", "subscription", v.Name, "state", v.ProvisioningState,
 		"reason", v.FailureReason, "detail", v.ProvisioningDetail)
@@ -277,6 +279,7 @@ func (s *subscription) view() Subscription {
 		Delivered:          s.delivered,
 		DeadLettered:       s.deadLetters,
 		Dropped:            s.dropped,
+		QueuedBytes:        s.bytes,
 	}
 	if s.state == StateAwaitingManualAction {
 		v.ValidationURL, v.ValidationExpires = s.valURL, s.valDeadline
@@ -326,6 +329,21 @@ func (s *subscription) stop() {
 func (s *subscription) markDeleted() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.deleted {
+		// Every event the queue held leaves the engine's total.
+		for s.fresh.len() > 0 {
+			s.e.release(s.fresh.pop())
+		}
+		for _, b := range s.retry {
+			for _, ev := range b.events {
+				s.e.release(ev)
+			}
+		}
+		for _, ev := range s.current {
+			s.e.release(ev)
+		}
+		s.current = nil
+	}
 	s.deleted = true
 	s.fresh = fifo{}
 	s.retry = nil

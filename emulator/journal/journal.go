@@ -9,15 +9,23 @@ package journal
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/internal/ring"
 )
 
 // DefaultCapacity is how many entries a journal keeps unless told otherwise:
 // an entry holds the request headers, about 1 KB, so the default costs about 20 MB (18 MB measured with SDK-like headers).
 const DefaultCapacity = 20_000
+
+// DefaultMaxBytes bounds the bytes a journal holds unless told otherwise, so
+// that entries with huge headers cannot grow it past a few tens of MB
+// whatever the entry count (see Size for what is counted).
+const DefaultMaxBytes = 32 << 20
+
+// DefaultMaxHeaderBytes bounds the header bytes stored per entry: an SDK
+// request carries about 1 KB, a browser's a few; what is beyond is left out
+// and counted in the entry's HeadersDropped / HeaderBytesDropped.
+const DefaultMaxHeaderBytes = 16 << 10
 
 // The journal's wire types live in package api; these names keep the
 // journal's own vocabulary.
@@ -66,76 +74,4 @@ func Match(f Filter, e *Entry) bool {
 		}
 	}
 	return true
-}
-
-// Journal is a bounded, concurrency-safe request log.
-type Journal struct {
-	mu     sync.Mutex
-	ring   *ring.Ring[Entry]
-	lastID int64
-	// changed is closed and replaced at each Add or Reset (see Changed).
-	changed chan struct{}
-}
-
-// New returns a journal keeping at most capacity entries (DefaultCapacity if <= 0).
-func New(capacity int) *Journal {
-	if capacity <= 0 {
-		capacity = DefaultCapacity
-	}
-	return &Journal{ring: ring.New[Entry](capacity)}
-}
-
-// Add stores e, assigns and returns its ID.
-func (j *Journal) Add(e Entry) int64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.lastID++
-	e.ID = j.lastID
-	j.ring.Add(e)
-	j.notifyLocked()
-	return e.ID
-}
-
-// Query returns copies of the matching entries, oldest first.
-func (j *Journal) Query(f Filter) []Entry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := []Entry{}
-	for e := range j.ring.All() {
-		if Match(f, e) {
-			out = append(out, *e)
-		}
-	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[len(out)-f.Limit:]
-	}
-	return out
-}
-
-// Count returns how many entries match f.
-func (j *Journal) Count(f Filter) int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	n := 0
-	for e := range j.ring.All() {
-		if Match(f, e) {
-			n++
-		}
-	}
-	return n
-}
-
-// Dropped reports how many entries were evicted because the journal was full.
-func (j *Journal) Dropped() int64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.ring.Dropped()
-}
-
-// Reset empties the journal; IDs keep increasing so pollers never see reuse.
-func (j *Journal) Reset() {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.ring.Reset()
-	j.notifyLocked()
 }

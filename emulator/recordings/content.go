@@ -2,11 +2,10 @@ package recordings
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
-	"sync"
 	"time"
 )
 
@@ -24,9 +23,9 @@ type Content struct {
 	ETag         string
 	LastModified time.Time
 
-	hashOnce sync.Once
-	hash     string
-	hashErr  error
+	hash hashState
+	// uploaded marks bytes a user uploaded: they live in memory.
+	uploaded bool
 }
 
 func newContent(data ReaderAtSize, mime, etagSeed string, modified time.Time) *Content {
@@ -41,17 +40,14 @@ func bytesContent(b []byte, mime, etagSeed string, modified time.Time) *Content 
 // Size is the content length in bytes.
 func (c *Content) Size() int64 { return c.Data.Size() }
 
-// SHA256 returns the hex SHA-256 of the content, computed once on first use
-// (hashing a 1.5 GB synthetic chunk takes a second or two, so it is lazy).
+// SHA256 returns the hex SHA-256 of the content, computing it here unless it
+// is known or being computed (then it waits). The control plane uses a
+// Hasher instead, to answer without waiting.
 func (c *Content) SHA256() (string, error) {
-	c.hashOnce.Do(func() {
-		h := sha256.New()
-		buf := make([]byte, 1<<20)
-		if _, err := io.CopyBuffer(h, io.NewSectionReader(c.Data, 0, c.Size()), buf); err != nil {
-			c.hashErr = fmt.Errorf("hash content: %w", err)
-			return
-		}
-		c.hash = hex.EncodeToString(h.Sum(nil))
-	})
-	return c.hash, c.hashErr
+	done, mine := claim(c)
+	if mine {
+		c.finishHash(hashContent(context.Background(), c))
+	}
+	<-done
+	return c.hash.sum, c.hash.err
 }

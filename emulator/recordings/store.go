@@ -75,6 +75,8 @@ type Store struct {
 	maxUpload  int64
 
 	mu         sync.RWMutex
+	limits     Limits
+	usage      Usage
 	recordings map[string]*Recording
 	order      []string
 	documents  map[string]*Document
@@ -83,7 +85,7 @@ type Store struct {
 // NewStore returns an empty store. resourceID names the emulated ACS resource in metadata.
 func NewStore(clk clock.Clock, seed int64, resourceID string, maxUpload int64) *Store {
 	return &Store{clock: clk, ids: NewIDs(seed), resourceID: resourceID, maxUpload: maxUpload,
-		recordings: map[string]*Recording{}, documents: map[string]*Document{}}
+		recordings: map[string]*Recording{}, documents: map[string]*Document{}, limits: Limits{}.withDefaults()}
 }
 
 // MaxUpload is the largest document a user may upload.
@@ -94,6 +96,7 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.recordings, s.documents, s.order = map[string]*Recording{}, map[string]*Document{}, nil
+	s.usage = Usage{}
 }
 
 func (s *Store) mediaSpec(spec *Spec) media.Spec {
@@ -168,6 +171,16 @@ func (s *Store) Create(spec Spec) (*Recording, error) {
 	if _, dup := s.recordings[rec.ID]; dup {
 		return nil, &wire.Error{Status: http.StatusConflict, Code: "Conflict", Target: "recordingId", Message: "recordingId: a recording " + rec.ID + " already exists"}
 	}
+	var stored int64
+	for _, d := range rec.Documents {
+		b, _ := mediaBytes(d)
+		stored += b
+	}
+	if err := s.admitLocked(1, stored, 0); err != nil {
+		return nil, err
+	}
+	s.usage.Recordings++
+	s.usage.StoredBytes += stored
 	s.recordings[rec.ID] = rec
 	s.order = append(s.order, rec.ID)
 	for _, d := range rec.Documents {
@@ -267,7 +280,12 @@ func (s *Store) Documents() []*Document {
 func (s *Store) Delete(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.documents[id]
+	d, ok := s.documents[id]
+	if ok {
+		stored, uploaded := mediaBytes(d)
+		s.usage.StoredBytes -= stored
+		s.usage.UploadedBytes -= uploaded
+	}
 	delete(s.documents, id)
 	return ok
 }
@@ -305,6 +323,16 @@ func (s *Store) Upload(id string, data []byte, mime, kind string) (*Document, er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, ok := s.documents[id]
+	var oldStored, oldUploaded int64
+	if ok {
+		oldStored, oldUploaded = mediaBytes(d)
+	}
+	size := int64(len(data))
+	if err := s.admitLocked(0, size-oldStored, size-oldUploaded); err != nil {
+		return nil, err
+	}
+	s.usage.StoredBytes += size - oldStored
+	s.usage.UploadedBytes += size - oldUploaded
 	if !ok {
 		d = &Document{ID: id, EndReason: EndSessionEnded, MediaKind: kind, StartTime: now.UTC()}
 		d.metadata = bytesContent([]byte("{}"), "application/json", id+"/metadata", now)
@@ -314,5 +342,6 @@ func (s *Store) Upload(id string, data []byte, mime, kind string) (*Document, er
 	defer d.mu.Unlock()
 	d.version++
 	d.media = bytesContent(data, mime, fmt.Sprintf("%s/upload/%d", id, d.version), now)
+	d.media.uploaded = true
 	return d, nil
 }
