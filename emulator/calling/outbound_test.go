@@ -3,6 +3,7 @@ package calling_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,12 @@ func TestCallbacksAreDeliveriesThatFaultRulesHit(t *testing.T) {
 	if second.Kind != eventgrid.KindCallback || second.Status != 200 || second.Fault != "" ||
 		second.Disposition != eventgrid.DispositionDelivered || second.Attempt != 1 || second.EventIDs[0] != first.EventIDs[0] {
 		t.Fatalf("retried attempt: %+v", second)
+	}
+	// The request it sent is kept as a delivery's is, the bearer token hidden.
+	sent, ok := e.srv.Events().AttemptRequest(second.Seq)
+	if !ok || sent.Method != "POST" || !strings.Contains(sent.URL, "/api/callbacks") || !strings.Contains(sent.Body, id) ||
+		sent.Header.Get("Authorization") == "" || strings.Contains(sent.Header.Get("Authorization"), "Bearer ") {
+		t.Fatalf("recorded request: %v %+v", ok, sent)
 	}
 	// Over the control plane too, beside Event Grid's attempts.
 	listed, err := e.srv.Control().Deliveries(ctx, api.AttemptFilter{Subscription: calling.CallbackSubscription})
