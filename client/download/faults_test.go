@@ -75,7 +75,13 @@ func TestFaultAcceptance(t *testing.T) {
 			}
 			rec := &onDisk{base: newTransport(), partial: filepath.Join(e.dir, doc.ID+".media.partial")}
 			s := &sleeper{clk: clk}
-			d := e.downloader(download.Options{Transport: rec, Clock: clk, Sleep: s.sleep, StallTimeout: 100 * time.Millisecond})
+			// The stall watchdog runs on the wall clock: short only where a
+			// stall fault needs it, so a loaded machine's pauses cannot fire it.
+			stall := time.Minute
+			if c.name == "stall" {
+				stall = time.Second
+			}
+			d := e.downloader(download.Options{Transport: rec, Clock: clk, Sleep: s.sleep, StallTimeout: stall})
 			res, err := d.Document(ctx, jobOf(doc))
 			if err != nil {
 				t.Fatal(err)
