@@ -25,11 +25,11 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/contract"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/fixtures/brokenhooks"
-	"github.com/acsemu/acsemu/scenarios/contract"
 )
 
 // docker runs the docker CLI and returns its combined output.
