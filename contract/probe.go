@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -111,26 +112,53 @@ func (r *run) judgeAlive(s *snapshot) {
 	}
 	details := []string{fmt.Sprintf("probe %d (after %d answered) at %s: %s", sent, ok, down.At.Format("15:04:05.000"), down.Error)}
 	trigger := "no storage fault came before it"
-	if e, ok := faultBefore(s, down.At); ok {
+	p.mu.Lock()
+	lastOK := p.lastOK
+	p.mu.Unlock()
+	// A process can still answer a probe between receiving the answer that
+	// kills it and exiting, so look a little before the last good probe.
+	if faults := faultsBefore(s, lastOK.Add(-crashSlack), down.At); len(faults) > 0 {
+		e := faults[0]
 		trigger = fmt.Sprintf("right after the storage answered %s", entryLine(e))
 		details = append(details, fmt.Sprintf("%.2f s between that answer and the failed probe", down.At.Sub(e.Time.Add(e.Duration)).Seconds()))
+		for _, other := range faults[1:] {
+			details = append(details, "also since the last answered probe: "+entryLine(other))
+		}
 	}
 	r.crashed = true
 	r.set(CheckAlive, Fail, fmt.Sprintf("your webhook %s, %s. Handle storage errors (403, 404, 503, connection resets) where you download: log them, "+
 		"retry or give up on that chunk, but keep the process serving; in Node.js catch every promise's rejection", what, trigger), details...)
 }
 
-// faultBefore is the last data-plane answer before t that was an injected
-// fault or an error status.
-func faultBefore(s *snapshot, t time.Time) (journal.Entry, bool) {
-	var last journal.Entry
-	found := false
+// crashSlack is how long before its last answered probe a crashed webhook
+// may have received the answer it died of.
+const crashSlack = 2 * time.Second
+
+// faultsBefore are the data-plane answers, injected faults or error
+// statuses, that ended in (since, until): what the webhook saw around its
+// last good probe and before the failed one. The likely trigger comes first: the
+// last error status (the answer apps most often fail to handle, an unhandled
+// rejection on a non-2xx), else the last fault to end. From the server's side
+// two answers in flight at once cannot be told apart, so the others are
+// returned too, to be named beside it.
+func faultsBefore(s *snapshot, since, until time.Time) []journal.Entry {
+	end := func(e journal.Entry) time.Time { return e.Time.Add(e.Duration) }
+	var out []journal.Entry
 	for _, es := range s.byDoc {
 		for _, e := range es {
-			if (e.Fault != "" || e.Status >= 400) && e.Time.Before(t) && (!found || e.Time.After(last.Time)) {
-				last, found = e, true
+			if (e.Fault != "" || e.Status >= 400) && end(e).Before(until) && end(e).After(since) {
+				out = append(out, e)
 			}
 		}
 	}
-	return last, found
+	slices.SortFunc(out, func(a, b journal.Entry) int {
+		if ea, eb := a.Status >= 400, b.Status >= 400; ea != eb {
+			if ea {
+				return -1
+			}
+			return 1
+		}
+		return end(b).Compare(end(a))
+	})
+	return out
 }
