@@ -1,7 +1,7 @@
 # acsemu — make run starts the emulator, make test runs every test.
 GO        ?= go
 # Every package but the Ginkgo suite ./scenarios (run by `make scenarios`);
-# its helper packages scenarios/match and scenarios/contract are unit-tested.
+# its helper package scenarios/match is unit-tested, like contract/.
 PKGS      := $(shell $(GO) list ./... | grep -v '/scenarios$$')
 
 ARGS      ?=

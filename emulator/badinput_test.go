@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/journal"
 )

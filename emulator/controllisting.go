@@ -93,7 +93,8 @@ func longPoll[T any](r *http.Request, list func() []T, changed func() <-chan str
 }
 
 // awaitCount is longPoll over any answer: get returns the answer and how
-// many matching items it stands for.
+// many matching items it stands for. It waits with journal.Until, the loop
+// behind Journal.Await, so the long poll and the in-process wait are one.
 func awaitCount[T any](r *http.Request, get func() (T, int), changed func() <-chan struct{}) (any, error) {
 	q := r.URL.Query()
 	wait, err := queryDuration(r, "wait", api.MaxWait, "BadRequest")
@@ -113,18 +114,9 @@ func awaitCount[T any](r *http.Request, get func() (T, int), changed func() <-ch
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), wait)
 	defer cancel()
-	for {
-		ch := changed()
-		v, n := get()
-		if n >= want {
-			return v, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return v, nil
-		}
-	}
+	// The wait running out is an answer (fewer items than asked), not an error.
+	v, _ := journal.Until(ctx, changed, get, want)
+	return v, nil
 }
 
 // indexEntry is one line of GET /_emulator/.

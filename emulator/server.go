@@ -28,10 +28,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/dashboard"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
@@ -190,7 +190,7 @@ func New(opts Options) (*Server, error) {
 	s.store.SetLimits(recordings.Limits{Recordings: opts.MaxRecordings, StoredBytes: opts.MaxStoredBytes, UploadedBytes: opts.MaxUploadedBytes})
 	s.calling = calling.New(calling.Options{Clock: opts.Clock, Store: s.store, Journal: s.journal, Publish: s.publishRecording,
 		Seed: opts.Seed, ProcessingDelay: opts.RecordingProcessingDelay, ActivationDelay: opts.RecordingActivationDelay,
-		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger, Authorize: s.callbackAuthorization})
+		StorageBaseURL: s.StorageBaseURL, Logger: opts.Logger, Authorize: s.callbackAuthorization, Outbound: s.events})
 	s.ui = s.newDashboard()
 	s.http.RegisterOnShutdown(s.ui.Close) // open pages must not hold up Close
 	s.control = NewControlHandler(ControlParts{Server: s, Events: s.events, Faults: s.faults, Calling: s.calling,

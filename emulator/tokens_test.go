@@ -14,7 +14,6 @@ import (
 
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/tokens"
@@ -55,7 +54,7 @@ func startCallbackRecording(t *testing.T, srv *emulator.Server, cbURL string) {
 		t.Fatal(err)
 	}
 	body := fmt.Sprintf(`{"callLocator":{"serverCallId":"c2VydmVyLWNhbGw","kind":"serverCallLocator"},"recordingStateCallbackUri":%q}`, cbURL)
-	resp, err := signer.New(cs).Client().Post(srv.URL()+"/calling/recordings?api-version="+calling.DefaultAPIVersion, "application/json", strings.NewReader(body))
+	resp, err := signer.New(cs).Client().Post(srv.URL()+"/calling/recordings?api-version="+api.CallAutomationAPIVersion, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

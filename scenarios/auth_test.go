@@ -15,11 +15,10 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/auth"
-	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/wire"
 	"github.com/acsemu/acsemu/scenarios/match"
@@ -259,7 +258,7 @@ var _ = Describe("Signatures of the official SDKs and their failures", Label("ar
 	)
 
 	It("refuses a Call Automation request whose body changed after signing, with the service's content-hash error", func() {
-		api := srv.URL() + calling.PathPrefix + "?api-version=" + calling.DefaultAPIVersion
+		api := srv.URL() + api.CallRecordingPath + "?api-version=" + api.CallAutomationAPIVersion
 		req, _ := http.NewRequest(http.MethodPost, api, strings.NewReader(`{}`))
 		signed, err := signer.New(cs, signer.WithClock(clk)).Sign(req, []byte(`{"callConnectionId":"signed"}`))
 		Expect(err).NotTo(HaveOccurred())
@@ -275,7 +274,7 @@ var _ = Describe("Signatures of the official SDKs and their failures", Label("ar
 	})
 
 	It("refuses a badly signed Call Automation request with the service's 7509 error", func() {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL()+calling.PathPrefix+"/unknown?api-version="+calling.DefaultAPIVersion, nil)
+		req, _ := http.NewRequest(http.MethodGet, srv.URL()+api.CallRecordingPath+"/unknown?api-version="+api.CallAutomationAPIVersion, nil)
 		signAs(req, []byte("not the key"), clk.Now(), "x-ms-date", req.URL.Host, req.URL.RequestURI())
 		resp, body := fetch(http.DefaultClient, req.URL.String(), req.Header)
 		Expect(resp.StatusCode).To(Equal(http.StatusUnauthorized))

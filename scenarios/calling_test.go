@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"context"
 	"encoding/json"
+	callclient "github.com/acsemu/acsemu/client/calling"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,10 +17,10 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/client/webhook"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	emuapi "github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
@@ -76,7 +77,7 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 	var (
 		srv *emulator.Server
 		clk *clock.Manual
-		api *calling.Client
+		ca  *callclient.Client
 		rc  *refClient
 		sub eventgrid.Subscription
 	)
@@ -86,7 +87,7 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 		// Sign on the emulator's clock: advancing it moves all of its time.
 		rc = startRefClient(srv, download.Options{Clock: clk}, webhook.Options{})
 		sub = rc.subscribe(ctx, srv, eventgrid.SubscriptionSpec{Name: "recordings"})
-		api = &calling.Client{Endpoint: srv.URL(), HTTP: signedClient(srv, signer.WithClock(clk))}
+		ca = &callclient.Client{Endpoint: srv.URL(), HTTP: signedClient(srv, signer.WithClock(clk))}
 	})
 
 	advance := func(ctx context.Context, d time.Duration) {
@@ -97,32 +98,32 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 
 	It("starts, pauses, resumes and stops a recording with signed requests, calls back each state, then delivers its file", func(ctx SpecContext) {
 		cb := startStateCallbacks()
-		started, err := api.Start(ctx, calling.StartRequest{
-			CallLocator:               &calling.CallLocator{ServerCallID: "aHR0cHM6Ly9jb252LmV4YW1wbGU", Kind: calling.LocatorServerCall},
+		started, err := ca.Start(ctx, emuapi.StartRecordingRequest{
+			CallLocator:               &emuapi.CallLocator{ServerCallID: "aHR0cHM6Ly9jb252LmV4YW1wbGU", Kind: emuapi.LocatorServerCall},
 			RecordingStateCallbackURI: cb.URL, RecordingContentType: "audio", RecordingChannelType: "mixed", RecordingFormatType: "wav"})
 		Expect(err).NotTo(HaveOccurred())
 		By("answering inactive until media flows, as the real service does")
-		Expect(started.RecordingState).To(Equal(calling.StateInactive))
+		Expect(started.RecordingState).To(Equal(emuapi.RecordingStateInactive))
 		id := started.RecordingID
 		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"inactive"}))
-		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateInactive))
+		Expect(ca.State(ctx, id)).To(HaveField("RecordingState", emuapi.RecordingStateInactive))
 		advance(ctx, calling.DefaultActivationDelay)
-		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateActive))
+		Expect(ca.State(ctx, id)).To(HaveField("RecordingState", emuapi.RecordingStateActive))
 		startTime := clk.Now()
 		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"inactive", "active"}))
 
 		By("pausing after 20 s and resuming 7 s later")
 		advance(ctx, 20*time.Second)
-		Expect(api.Pause(ctx, id)).To(Succeed())
-		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateInactive))
+		Expect(ca.Pause(ctx, id)).To(Succeed())
+		Expect(ca.State(ctx, id)).To(HaveField("RecordingState", emuapi.RecordingStateInactive))
 		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"inactive", "active", "inactive"}))
 		advance(ctx, 7*time.Second)
-		Expect(api.Resume(ctx, id)).To(Succeed())
-		Expect(api.State(ctx, id)).To(HaveField("RecordingState", calling.StateActive))
+		Expect(ca.Resume(ctx, id)).To(Succeed())
+		Expect(ca.State(ctx, id)).To(HaveField("RecordingState", emuapi.RecordingStateActive))
 
 		By("stopping 10 s later")
 		advance(ctx, 10*time.Second)
-		Expect(api.Stop(ctx, id)).To(Succeed())
+		Expect(ca.Stop(ctx, id)).To(Succeed())
 		Eventually(cb.received).WithTimeout(callbackTimeout).Should(Equal([]string{"inactive", "active", "inactive", "active", "inactive"}))
 
 		By("letting the processing delay pass: the file event arrives and the client downloads it")
@@ -151,10 +152,10 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 		By("showing every Call Automation request signed and answered as the service does")
 		Expect(srv).To(match.HaveRequestCount(journal.Filter{Plane: journal.PlaneData, Target: journal.TargetCalling, AuthOK: "false"}, 0))
 		for _, f := range []journal.Filter{
-			{Method: http.MethodPost, PathPrefix: calling.PathPrefix, Status: http.StatusOK},
-			{Method: http.MethodPost, PathPrefix: calling.PathPrefix + "/" + id + ":pause", Status: http.StatusAccepted},
-			{Method: http.MethodPost, PathPrefix: calling.PathPrefix + "/" + id + ":resume", Status: http.StatusAccepted},
-			{Method: http.MethodDelete, PathPrefix: calling.PathPrefix + "/" + id, Status: http.StatusNoContent},
+			{Method: http.MethodPost, PathPrefix: emuapi.CallRecordingPath, Status: http.StatusOK},
+			{Method: http.MethodPost, PathPrefix: emuapi.CallRecordingPath + "/" + id + ":pause", Status: http.StatusAccepted},
+			{Method: http.MethodPost, PathPrefix: emuapi.CallRecordingPath + "/" + id + ":resume", Status: http.StatusAccepted},
+			{Method: http.MethodDelete, PathPrefix: emuapi.CallRecordingPath + "/" + id, Status: http.StatusNoContent},
 		} {
 			f.Plane, f.Target = journal.PlaneData, journal.TargetCalling
 			Eventually(srv).WithTimeout(journalTimeout).Should(match.HaveRequestCount(f, 1))
@@ -163,8 +164,8 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 	})
 
 	DescribeTable("records what the call plan says, as the metadata shows",
-		func(ctx SpecContext, plan calling.Plan, wantChannels int) {
-			res, err := calling.Simulate(ctx, api, srv.Control(), plan)
+		func(ctx SpecContext, plan callclient.Plan, wantChannels int) {
+			res, err := callclient.Simulate(ctx, ca, srv.Control(), plan)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res.Call.ActiveDurationMs).To(Equal(plan.Duration.Milliseconds()))
 			drain(ctx, srv, sub.Name)
@@ -177,46 +178,46 @@ var _ = Describe("Call Automation recording", Label("area:calling"), func() {
 			Expect(m.PauseResumeIntervals).To(HaveLen(len(plan.Pauses)))
 			var paused time.Duration
 			for i, p := range plan.Pauses {
-				want := res.Call.StartTime.Add(p.At + paused)
+				want := res.Call.StartTime.Add(time.Duration(p.At) + paused)
 				Expect(m.PauseResumeIntervals[i].StartTime).To(BeTemporally("~", want, time.Millisecond), "pause %d", i)
-				Expect(m.PauseResumeIntervals[i].Duration).To(BeNumerically("==", p.Duration.Milliseconds()), "pause %d", i)
-				paused += p.Duration
+				Expect(m.PauseResumeIntervals[i].Duration).To(BeNumerically("==", time.Duration(p.Duration).Milliseconds()), "pause %d", i)
+				paused += time.Duration(p.Duration)
 			}
 		},
-		Entry("a call without pauses", calling.Plan{Duration: 6 * time.Second,
-			Start: calling.StartRequest{RecordingContentType: "audio", RecordingFormatType: "wav"}}, 1),
-		Entry("a call paused twice", calling.Plan{Duration: 12 * time.Second,
-			Pauses: []recordings.Pause{{At: 4 * time.Second, Duration: 5 * time.Second}, {At: 9 * time.Second, Duration: 3 * time.Second}},
-			Start:  calling.StartRequest{RecordingContentType: "audio", RecordingFormatType: "wav"}}, 1),
-		Entry("an unmixed call with three participants, one channel each", calling.Plan{Duration: 4 * time.Second,
-			Start: calling.StartRequest{RecordingContentType: "audio", RecordingChannelType: "unmixed", RecordingFormatType: "wav",
-				AudioChannelParticipantOrdering: []calling.Identifier{calling.CommunicationUser("8:acs:r_1"),
-					calling.CommunicationUser("8:acs:r_2"), calling.CommunicationUser("8:acs:r_3")}}}, 3),
-		Entry("an MP3 call", calling.Plan{Duration: 5 * time.Second,
-			Start: calling.StartRequest{RecordingContentType: "audio", RecordingFormatType: "mp3"}}, 1),
+		Entry("a call without pauses", callclient.Plan{Duration: 6 * time.Second,
+			Start: emuapi.StartRecordingRequest{RecordingContentType: "audio", RecordingFormatType: "wav"}}, 1),
+		Entry("a call paused twice", callclient.Plan{Duration: 12 * time.Second,
+			Pauses: []emuapi.Pause{{At: emuapi.Duration(4 * time.Second), Duration: emuapi.Duration(5 * time.Second)}, {At: emuapi.Duration(9 * time.Second), Duration: emuapi.Duration(3 * time.Second)}},
+			Start:  emuapi.StartRecordingRequest{RecordingContentType: "audio", RecordingFormatType: "wav"}}, 1),
+		Entry("an unmixed call with three participants, one channel each", callclient.Plan{Duration: 4 * time.Second,
+			Start: emuapi.StartRecordingRequest{RecordingContentType: "audio", RecordingChannelType: "unmixed", RecordingFormatType: "wav",
+				AudioChannelParticipantOrdering: []emuapi.Identifier{callclient.CommunicationUser("8:acs:r_1"),
+					callclient.CommunicationUser("8:acs:r_2"), callclient.CommunicationUser("8:acs:r_3")}}}, 3),
+		Entry("an MP3 call", callclient.Plan{Duration: 5 * time.Second,
+			Start: emuapi.StartRecordingRequest{RecordingContentType: "audio", RecordingFormatType: "mp3"}}, 1),
 	)
 
 	DescribeTable("answers a call in the wrong state as the service does",
 		func(ctx SpecContext, step func(ctx context.Context, id string) error, wantStatus int, wantMessage string) {
-			started, err := api.Start(ctx, calling.StartRequest{RecordingContentType: "audio",
-				CallLocator: &calling.CallLocator{ServerCallID: "c", Kind: calling.LocatorServerCall}})
+			started, err := ca.Start(ctx, emuapi.StartRecordingRequest{RecordingContentType: "audio",
+				CallLocator: &emuapi.CallLocator{ServerCallID: "c", Kind: emuapi.LocatorServerCall}})
 			Expect(err).NotTo(HaveOccurred())
 			advance(ctx, calling.DefaultActivationDelay) // media flows: the recording is active
 			err = step(ctx, started.RecordingID)
-			var apiErr *calling.APIError
+			var apiErr *callclient.APIError
 			Expect(err).To(BeAssignableToTypeOf(apiErr))
 			Expect(err).To(And(HaveField("StatusCode", wantStatus), MatchError(ContainSubstring(wantMessage))))
 		},
 		Entry("pausing a paused recording is a 400", func(ctx context.Context, id string) error {
-			Expect(api.Pause(ctx, id)).To(Succeed())
-			return api.Pause(ctx, id)
+			Expect(ca.Pause(ctx, id)).To(Succeed())
+			return ca.Pause(ctx, id)
 		}, http.StatusBadRequest, "Recording is already paused."),
 		Entry("resuming an active recording is a 400", func(ctx context.Context, id string) error {
-			return api.Resume(ctx, id)
+			return ca.Resume(ctx, id)
 		}, http.StatusBadRequest, "Recording is already active."),
 		Entry("stopping a stopped recording is a 404", func(ctx context.Context, id string) error {
-			Expect(api.Stop(ctx, id)).To(Succeed())
-			return api.Stop(ctx, id)
+			Expect(ca.Stop(ctx, id)).To(Succeed())
+			return ca.Stop(ctx, id)
 		}, http.StatusNotFound, "8522: Recording not found."), // the recorded code
 	)
 })

@@ -16,9 +16,9 @@ import (
 	"github.com/onsi/gomega/gbytes"
 	"github.com/onsi/gomega/gexec"
 
+	"github.com/acsemu/acsemu/contract"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/fixtures/brokenhooks"
-	"github.com/acsemu/acsemu/scenarios/contract"
 )
 
 // buildBinary builds a command of this module into a temporary folder.

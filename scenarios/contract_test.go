@@ -15,9 +15,9 @@ import (
 	"github.com/onsi/gomega/gbytes"
 	"github.com/onsi/gomega/gexec"
 
+	"github.com/acsemu/acsemu/contract"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/fixtures/brokenhooks"
-	"github.com/acsemu/acsemu/scenarios/contract"
 )
 
 // Contract mode against your own webhook:

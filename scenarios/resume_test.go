@@ -16,9 +16,9 @@ import (
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/scenarios/match"
 )
 
@@ -114,6 +114,18 @@ func (r *resumeRig) expectFiles() {
 
 const cutRule = `{"id":"cut","match":{"target":"media"},"when":{"times":1},"action":{"type":"reset","afterPercent":35}}`
 
+// stallTimeoutFor is the downloader's stall watchdog for a table entry. The
+// watchdog runs on the wall clock, so a short one can fire on a healthy
+// request that a loaded CI machine pauses (a spurious retry, then a second
+// download of the same bytes): only the entry with a stall fault, which
+// holds the body for 30 s, needs one short enough to notice it.
+func stallTimeoutFor(rules string) time.Duration {
+	if strings.Contains(rules, `"type":"stall"`) {
+		return time.Second
+	}
+	return time.Minute
+}
+
 func percent(p int64) func(int64) int64 { return func(size int64) int64 { return size * p / 100 } }
 func bytesAt(n int64) func(int64) int64 { return func(int64) int64 { return n } }
 
@@ -123,7 +135,7 @@ var _ = Describe("Resumable downloads", Label("area:resume"), func() {
 			r := newResumeRig(ctx)
 			installed, err := r.srv.Control().AddFaultsJSON(ctx, []byte(rules))
 			Expect(err).NotTo(HaveOccurred())
-			res, err := r.downloader(nil, 200*time.Millisecond).Document(ctx, r.job())
+			res, err := r.downloader(nil, stallTimeoutFor(rules)).Document(ctx, r.job())
 			Expect(err).NotTo(HaveOccurred())
 			r.expectFiles()
 

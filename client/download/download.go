@@ -40,7 +40,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/jobs"
 	"github.com/acsemu/acsemu/client/signer"
-	"github.com/acsemu/acsemu/internal/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 // Defaults of Options.

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/download"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
-	"github.com/acsemu/acsemu/internal/clock"
 )
 
 // onDisk records, for every request, the Range it asks and the bytes of the
@@ -75,7 +75,13 @@ func TestFaultAcceptance(t *testing.T) {
 			}
 			rec := &onDisk{base: newTransport(), partial: filepath.Join(e.dir, doc.ID+".media.partial")}
 			s := &sleeper{clk: clk}
-			d := e.downloader(download.Options{Transport: rec, Clock: clk, Sleep: s.sleep, StallTimeout: 100 * time.Millisecond})
+			// The stall watchdog runs on the wall clock: short only where a
+			// stall fault needs it, so a loaded machine's pauses cannot fire it.
+			stall := time.Minute
+			if c.name == "stall" {
+				stall = time.Second
+			}
+			d := e.downloader(download.Options{Transport: rec, Clock: clk, Sleep: s.sleep, StallTimeout: stall})
 			res, err := d.Document(ctx, jobOf(doc))
 			if err != nil {
 				t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/acsemu/acsemu/internal/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 // Backoff computes retry delays: exponential from Base, capped at Max, with

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/download"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/journal"
-	"github.com/acsemu/acsemu/internal/clock"
 )
 
 // sleeper is a Sleep that advances a manual clock instead of waiting, and

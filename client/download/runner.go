@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/jobs"
-	"github.com/acsemu/acsemu/internal/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 // Runner downloads the jobs of a store with a bounded number of workers,

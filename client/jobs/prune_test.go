@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/jobs"
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 func TestFinishedJobsArePrunedAfterTheRetention(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/acsemu/acsemu/client/jobs"
-	"github.com/acsemu/acsemu/internal/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
-	"github.com/acsemu/acsemu/internal/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 // printer stands in for the network: it prints what would be sent.

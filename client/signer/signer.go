@@ -22,7 +22,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/acsemu/acsemu/internal/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/internal/hmacsig"
 )
 

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/auth"
-	"github.com/acsemu/acsemu/internal/clock"
 	"github.com/acsemu/acsemu/internal/hmacsig"
 )
 

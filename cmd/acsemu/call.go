@@ -5,12 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/acsemu/acsemu/client/calling"
 	"github.com/acsemu/acsemu/client/signer"
-	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
@@ -20,7 +21,7 @@ import (
 // recording clock advanced in between, then prints the finished recording.
 func callSimulate(ctx context.Context, fs *flag.FlagSet, args []string, env func(string) string, newClient func() (*control.Client, error), stdout io.Writer) error {
 	var pauses pauseList
-	var req calling.StartRequest
+	var req api.StartRecordingRequest
 	dur := fs.Duration("duration", 2*time.Minute, "recorded (active) time, pauses excluded")
 	fs.Var(&pauses, "pause", "a pause DURATION@AT of recorded time, e.g. 10m@30m (repeatable)")
 	fs.StringVar(&req.RecordingFormatType, "format", "", "wav, mp3 or mp4 (default: the service's, from content and channels)")
@@ -30,7 +31,7 @@ func callSimulate(ctx context.Context, fs *flag.FlagSet, args []string, env func
 	fs.StringVar(&req.RecordingStateCallbackURI, "callback", "", "recordingStateCallbackUri receiving RecordingStateChanged")
 	serverCall := fs.String("server-call-id", "", "serverCallId of the call (default: a fresh one)")
 	cs := fs.String("connection-string", env("ACSEMU_CONNECTION_STRING"), "connection string to sign with (ACSEMU_CONNECTION_STRING; default: the emulator's own, from its config)")
-	apiVersion := fs.String("api-version", calling.DefaultAPIVersion, "api-version of the Call Automation requests")
+	apiVersion := fs.String("api-version", api.CallAutomationAPIVersion, "api-version of the Call Automation requests")
 	jsonOut := fs.Bool("json", false, "print the Call Automation view and the recording as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -46,7 +47,7 @@ func callSimulate(ctx context.Context, fs *flag.FlagSet, args []string, env func
 		req.AudioChannelParticipantOrdering = append(req.AudioChannelParticipantOrdering, calling.CommunicationUser(id))
 	}
 	if *serverCall != "" {
-		req.CallLocator = &calling.CallLocator{ServerCallID: *serverCall, Kind: calling.LocatorServerCall}
+		req.CallLocator = &api.CallLocator{ServerCallID: *serverCall, Kind: api.LocatorServerCall}
 	}
 	ctl, err := newClient()
 	if err != nil {
@@ -72,14 +73,11 @@ func callSimulate(ctx context.Context, fs *flag.FlagSet, args []string, env func
 		return err
 	}
 	if clk.Manual {
-		return errors.New("call simulate: the emulator runs on a manual clock; drive it from Go with calling.Simulate and a signer using that clock")
+		return errors.New("call simulate: the emulator runs on a manual clock; drive it from Go with client/calling.Simulate and a signer using that clock")
 	}
-	api := &calling.Client{Endpoint: parsed.Endpoint.String(), HTTP: signer.New(parsed).Client(), APIVersion: *apiVersion}
-	plan := calling.Plan{Duration: *dur, Start: req}
-	for _, p := range pauses {
-		plan.Pauses = append(plan.Pauses, recordings.Pause{At: time.Duration(p.At), Duration: time.Duration(p.Duration)})
-	}
-	res, err := calling.Simulate(ctx, api, ctl, plan)
+	ca := &calling.Client{Endpoint: parsed.Endpoint.String(), HTTP: signer.New(parsed).Client(), APIVersion: *apiVersion}
+	plan := calling.Plan{Duration: *dur, Start: req, Pauses: pauses}
+	res, err := calling.Simulate(ctx, ca, ctl, plan)
 	if err != nil {
 		return err
 	}

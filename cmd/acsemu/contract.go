@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acsemu/acsemu/contract"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/scenarios/contract"
 )
 
 const contractUsage = `acsemu contract --webhook URL [flags]

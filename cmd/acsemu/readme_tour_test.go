@@ -86,7 +86,9 @@ var assignment = regexp.MustCompile(`^(?:export )?([A-Za-z_][A-Za-z0-9_]*)=`)
 // tourScript runs each command as written, checking it as it goes.
 func tourScript(cmds []string) string {
 	var b strings.Builder
-	b.WriteString("trap 'kill $(jobs -p) 2>/dev/null' EXIT\nout=$(mktemp)\n")
+	// The trap waits for the background commands (acsrec serve) to exit, so
+	// that none still writes into the test's directory when it is removed.
+	b.WriteString("trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT\nout=$(mktemp)\n")
 	for i, c := range cmds {
 		fmt.Fprintf(&b, "echo '$ '%q\n", c)
 		switch m := assignment.FindStringSubmatch(c); {

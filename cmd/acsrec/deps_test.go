@@ -1,21 +1,22 @@
 package main
 
 import (
-	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/acsemu/acsemu/internal/depcheck"
 )
 
 // The reference client is what a user's downloader looks like: it must not
-// lean on the emulator's code (only shared pure packages under internal/).
+// lean on the emulator's code (only shared pure packages under internal/ and
+// clock/). client/calling, which drives an emulator's control plane for
+// Simulate, has its own test allowing the wire types.
 func TestReferenceClientImportsNoEmulatorPackage(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "github.com/acsemu/acsemu/cmd/acsrec", "github.com/acsemu/acsemu/client/...").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	for _, pkg := range strings.Fields(string(out)) {
-		if strings.HasPrefix(pkg, "github.com/acsemu/acsemu/emulator/") {
-			t.Errorf("the reference client depends on %s", pkg)
-		}
-	}
+	pkgs := slices.DeleteFunc(depcheck.Deps(t, depcheck.Module+"/client/..."), func(p string) bool {
+		return !strings.HasPrefix(p, depcheck.Module+"/client/") || p == depcheck.Module+"/client/calling"
+	})
+	depcheck.Only(t, "the reference client", true, func(pkg string) bool {
+		return !strings.HasPrefix(pkg, depcheck.Module+"/emulator/")
+	}, append(pkgs, depcheck.Module+"/cmd/acsrec")...)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"net/http"
 	"regexp"
 	"strings"
@@ -136,7 +137,7 @@ func TestServeValidatesCallbackJWTs(t *testing.T) {
 		n++
 		query := fmt.Sprintf("n=%d", n)
 		body := fmt.Sprintf(`{"callLocator":{"serverCallId":"c2VydmVyLWNhbGw","kind":"serverCallLocator"},"recordingStateCallbackUri":%q}`, "http://"+addr+"/callbacks?"+query)
-		resp, err := hc.Post(srv.URL()+"/calling/recordings?api-version="+calling.DefaultAPIVersion, "application/json", strings.NewReader(body))
+		resp, err := hc.Post(srv.URL()+"/calling/recordings?api-version="+api.CallAutomationAPIVersion, "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/acsemu/acsemu/client/download"
 	"github.com/acsemu/acsemu/client/signer"
-	"github.com/acsemu/acsemu/internal/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/internal/hmacsig"
 )
 

@@ -156,7 +156,12 @@ type Event struct {
 // Attempt is one delivery attempt of one batch.
 type Attempt struct {
 	// Seq orders attempts (1, 2, ...) across the engine.
-	Seq          int64    `json:"seq"`
+	Seq int64 `json:"seq"`
+	// Kind is "callback" for a Call Automation callback (Subscription is
+	// then the pseudo-subscription "callback:recordingStateChanged", EventIDs
+	// the callback's CloudEvent id, Attempt 0-based as for Event Grid), and
+	// empty for an Event Grid subscription's delivery.
+	Kind         string   `json:"kind,omitempty"`
 	Subscription string   `json:"subscription"`
 	EventIDs     []string `json:"eventIds"`
 	// Attempt is 0-based, the aeg-delivery-count sent.

@@ -22,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/wire"
 	"github.com/acsemu/acsemu/internal/hmacsig"
 )

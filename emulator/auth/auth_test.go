@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/internal/hmacsig"
 )
 

@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
+	"github.com/acsemu/acsemu/emulator/api"
+	"github.com/acsemu/acsemu/emulator/eventgrid"
 	"github.com/acsemu/acsemu/emulator/journal"
 )
 
@@ -20,6 +22,37 @@ const (
 	PlaneCallback           = "callback"
 	TargetRecordingCallback = "recordingStateChanged"
 )
+
+// CallbackSubscription is the pseudo-subscription name of callback attempts
+// in the deliveries journal and in delivery fault rules ({"target":"delivery",
+// "subscription":"callback:recordingStateChanged"}); the colon keeps it apart
+// from every real subscription name.
+const CallbackSubscription = "callback:" + TargetRecordingCallback
+
+// Outbound is the emulator's outbound delivery machinery, as
+// eventgrid.Engine provides it (SendOutbound, RecordAttempt): the same
+// fault hook, HTTP client, outcome classification and attempt journal as
+// Event Grid deliveries.
+type Outbound interface {
+	SendOutbound(name string, attempt int, req *http.Request) (status int, outcome, fault string, err error)
+	RecordAttempt(a api.Attempt, req *http.Request, body []byte)
+}
+
+// plainOutbound sends with an HTTP client and records nothing: the Service
+// without an emulator around it (Options.Outbound nil).
+type plainOutbound struct{ hc *http.Client }
+
+func (p plainOutbound) SendOutbound(_ string, _ int, req *http.Request) (int, string, string, error) {
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, "", "", nil
+}
+
+func (plainOutbound) RecordAttempt(api.Attempt, *http.Request, []byte) {}
 
 // userAgent is sent with every callback.
 const userAgent = "acsemu-callautomation"
@@ -30,6 +63,7 @@ const maxQueuedCallbacks = 10_000
 // callback is one RecordingStateChanged POST to deliver.
 type callback struct {
 	url         string
+	eventID     string // the CloudEvent's id, for the deliveries journal
 	body        []byte
 	recordingID string
 	state       string
@@ -43,7 +77,7 @@ type callback struct {
 type notifier struct {
 	clk      clock.Clock // waits
 	base     clock.Clock // journal timestamps
-	hc       *http.Client
+	out      Outbound
 	journal  *journal.Journal
 	log      *slog.Logger
 	attempts int
@@ -132,49 +166,61 @@ func (n *notifier) deliver(ctx context.Context, cb callback) {
 			return
 		}
 		start := time.Now()
-		status, err := n.post(ctx, cb)
+		req, status, outcome, fault, err := n.post(ctx, cb, attempt)
+		took := time.Since(start)
+		a := api.Attempt{Kind: eventgrid.KindCallback, Subscription: CallbackSubscription, EventIDs: []string{cb.eventID},
+			Attempt: attempt - 1, Status: status, Outcome: outcome, Fault: fault, Duration: took, NominalTime: n.clk.Now()}
+		if err != nil {
+			a.Error = err.Error()
+		}
 		note := ""
 		switch {
-		case err == nil && status >= 200 && status < 300:
-			n.record(cb, status, time.Since(start), "")
+		case err == nil && (status >= 200 && status < 300 || outcome == eventgrid.OutcomeSkipped):
+			a.Disposition = eventgrid.DispositionDelivered
+			n.out.RecordAttempt(a, req, cb.body)
+			n.record(cb, status, took, "")
 			return
 		case err != nil:
 			note = err.Error()
 		default:
 			note = fmt.Sprintf("status %d", status)
 		}
+		if fault != "" {
+			note += "; fault: " + fault
+		}
 		if attempt < n.attempts {
+			a.Disposition = eventgrid.DispositionRetrying
+			a.NextAttemptNominal = a.NominalTime.Add(n.backoff << (attempt - 1))
 			note = fmt.Sprintf("attempt %d of %d failed (%s); retrying after %s", attempt, n.attempts, note, n.backoff<<(attempt-1))
 		} else {
+			a.Disposition = eventgrid.DispositionDropped
 			note = fmt.Sprintf("attempt %d of %d failed (%s); giving up", attempt, n.attempts, note)
 			n.log.Warn("recording state callback not delivered", "url", cb.url, "recordingId", cb.recordingID, "state", cb.state)
 		}
-		n.record(cb, status, time.Since(start), note)
+		n.out.RecordAttempt(a, req, cb.body)
+		n.record(cb, status, took, note)
 		if ctx.Err() != nil {
 			return
 		}
 	}
 }
 
-func (n *notifier) post(ctx context.Context, cb callback) (int, error) {
+// post makes one attempt through the outbound machinery and returns the
+// request it sent (nil if it could not be built).
+func (n *notifier) post(ctx context.Context, cb callback, attempt int) (req *http.Request, status int, outcome, fault string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, n.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cb.url, bytes.NewReader(cb.body))
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, cb.url, bytes.NewReader(cb.body))
 	if err != nil {
-		return 0, err
+		return nil, 0, eventgrid.OutcomeGenericError, "", err
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", userAgent)
 	if err := n.setAuthorization(req); err != nil {
-		return 0, err
+		return req, 0, eventgrid.OutcomeGenericError, "", err
 	}
-	resp, err := n.hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	return resp.StatusCode, nil
+	status, outcome, fault, err = n.out.SendOutbound(CallbackSubscription, attempt-1, req)
+	return req, status, outcome, fault, err
 }
 
 // record journals one attempt (status 0: no answer, or never sent).

@@ -2,15 +2,17 @@ package calling_test
 
 import (
 	"context"
+	callclient "github.com/acsemu/acsemu/client/calling"
+	"github.com/acsemu/acsemu/emulator/api"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/control"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
@@ -62,10 +64,10 @@ func TestRealClockModeAdvancesOnlyTheRecordingClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := &calling.Client{Endpoint: srv.URL(), HTTP: signer.New(cs).Client()}
+	ca := &callclient.Client{Endpoint: srv.URL(), HTTP: signer.New(cs).Client()}
 	ctl := srv.Control()
 	ctx := context.Background()
-	st, err := api.Start(ctx, calling.StartRequest{CallLocator: &calling.CallLocator{ServerCallID: "s"}, RecordingFormatType: "mp3"})
+	st, err := ca.Start(ctx, api.StartRecordingRequest{CallLocator: &api.CallLocator{ServerCallID: "s"}, RecordingFormatType: "mp3"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestRealClockModeAdvancesOnlyTheRecordingClock(t *testing.T) {
 	if err != nil || clk.Manual || time.Duration(clk.Offset) != 2*time.Hour || time.Until(clk.Now) < 119*time.Minute {
 		t.Fatalf("%+v %v", clk, err)
 	}
-	if err := api.Stop(ctx, st.RecordingID); err != nil { // signed with the wall clock: still accepted
+	if err := ca.Stop(ctx, st.RecordingID); err != nil { // signed with the wall clock: still accepted
 		t.Fatal(err)
 	}
 	rec, ok := srv.Recordings().Recording(st.RecordingID)

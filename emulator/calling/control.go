@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
@@ -88,7 +88,7 @@ func (sess *session) view(now time.Time) api.CallRecording {
 	if v.Stopped {
 		stop, due := sess.stoppedAt.UTC(), sess.processAt.UTC()
 		v.StopTime, v.ProcessAt = &stop, &due
-	} else if sess.state == StateActive {
+	} else if sess.state == api.RecordingStateActive {
 		active += now.Sub(sess.activeSince)
 	}
 	v.ActiveDurationMs = active.Milliseconds()

@@ -28,7 +28,7 @@
 // base64url of {"PlatformEndpointId": call connection id, "ResourceSpecificId": uuid};
 // a recording started with a call locator gets a generated call connection id.
 //
-// The start body is StartRequest: callLocator {serverCallId|groupCallId|roomId,
+// The start body is api.StartRecordingRequest: callLocator {serverCallId|groupCallId|roomId,
 // kind} or callConnectionId, recordingStateCallbackUri, recordingContentType
 // (audio|audioVideo), recordingChannelType (mixed|unmixed), recordingFormatType
 // (wav|mp3|mp4), audioChannelParticipantOrdering, channelAffinity, pauseOnStart,
@@ -102,8 +102,12 @@
 // times with seven fractional digits and +00:00, data as StateChangedData) to
 // recordingStateCallbackUri. One goroutine
 // delivers callbacks in order; a callback is retried after 2 s, 4 s, 8 s, ...
-// of recording-clock time until a 2xx or 5 attempts, and every attempt is
-// journaled with plane "callback".
+// of recording-clock time until a 2xx or 5 attempts (chosen: no recording
+// shows the service's retries), and every attempt is journaled with plane
+// "callback". Attempts are sent through Options.Outbound, the emulator's
+// Event Grid engine: the delivery fault hook sees them (pseudo-subscription
+// CallbackSubscription) and each is recorded as an api.Attempt of kind
+// "callback" in the deliveries journal.
 //
 // ProcessingDelay (recording-clock time) after stop, the recording is created
 // in the store under the same recordingId, with its chunks, and published
@@ -111,6 +115,6 @@
 // /_emulator/calls/recordings/{id}?wait=10s waits for that.
 //
 // Not emulated: call connections (any call locator or callConnectionId is
-// accepted), JWT-signed callbacks, teams recording kinds, writing to external
+// accepted), teams recording kinds, writing to external
 // storage, one-recording-per-call limits.
 package calling

@@ -63,10 +63,10 @@ func (s *rawSink) none(t *testing.T) {
 	}
 }
 
-func stateOf(t *testing.T, e *env, id, version string) calling.StateResponse {
+func stateOf(t *testing.T, e *env, id, version string) api.RecordingStateResponse {
 	t.Helper()
 	r := e.do(t, http.MethodGet, "/calling/recordings/"+id+"?api-version="+version, "", nil)
-	var st calling.StateResponse
+	var st api.RecordingStateResponse
 	if r.status != 200 || json.Unmarshal([]byte(r.body), &st) != nil {
 		t.Fatalf("state: %d %s", r.status, r.body)
 	}
@@ -113,7 +113,7 @@ func TestRecordingStartsInactiveThenTurnsActive(t *testing.T) {
 			}
 			r := e.do(t, http.MethodPost, "/calling/recordings?"+apiVersion,
 				`{`+locator+`,"recordingStateCallbackUri":"`+sink.srv.URL+`"`+c.body+`}`, nil)
-			var st calling.StateResponse
+			var st api.RecordingStateResponse
 			if r.status != 200 || json.Unmarshal([]byte(r.body), &st) != nil || st.RecordingState != c.startState {
 				t.Fatalf("start: %d %s, want %s", r.status, r.body, c.startState)
 			}
@@ -281,7 +281,7 @@ func TestRecordingStateChangedEnvelopeAsRecorded(t *testing.T) {
 			e := newEnv(t, emulator.Options{})
 			sink := newRawSink(t)
 			r := e.do(t, http.MethodPost, "/calling/recordings?api-version=2025-05-15", `{`+c.start+`,"recordingStateCallbackUri":"`+sink.srv.URL+`"}`, nil)
-			var st calling.StateResponse
+			var st api.RecordingStateResponse
 			if r.status != 200 || json.Unmarshal([]byte(r.body), &st) != nil {
 				t.Fatalf("start %d %s", r.status, r.body)
 			}

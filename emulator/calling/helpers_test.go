@@ -3,6 +3,7 @@ package calling_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/acsemu/acsemu/emulator/api"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,9 +14,9 @@ import (
 	"time"
 
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 )
 
@@ -91,7 +92,7 @@ func (e *env) start(t *testing.T, body string) string {
 	if r.status != http.StatusOK {
 		t.Fatalf("start: %d %s", r.status, r.body)
 	}
-	var st calling.StateResponse
+	var st api.RecordingStateResponse
 	if err := json.Unmarshal([]byte(r.body), &st); err != nil {
 		t.Fatal(err)
 	}

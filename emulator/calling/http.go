@@ -2,6 +2,7 @@ package calling
 
 import (
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,15 +10,9 @@ import (
 	"github.com/acsemu/acsemu/emulator/wire"
 )
 
-// PathPrefix is the path of the recording API on the emulated endpoint.
-const PathPrefix = "/calling/recordings"
-
-// DefaultAPIVersion is the api-version Client sends (the JS SDK's current one).
-const DefaultAPIVersion = "2026-03-12"
-
 // Handles reports whether path belongs to the recording API (so the data plane routes it here).
 func Handles(path string) bool {
-	return path == PathPrefix || strings.HasPrefix(path, PathPrefix+"/")
+	return path == api.CallRecordingPath || strings.HasPrefix(path, api.CallRecordingPath+"/")
 }
 
 // route is what a request path addresses.
@@ -28,7 +23,7 @@ type route struct {
 }
 
 func parseRoute(r *http.Request) (route, bool) {
-	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), PathPrefix)
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), api.CallRecordingPath)
 	if !ok {
 		return route{}, false
 	}
@@ -139,7 +134,7 @@ func (s *Service) serveStart(w http.ResponseWriter, r *http.Request, body []byte
 			if err != nil {
 				return err
 			}
-			w.Header().Set(HeaderResult, "accepted")
+			w.Header().Set(api.HeaderRepeatabilityResult, "accepted")
 			writeJSON(w, http.StatusOK, resp)
 			return nil
 		}
@@ -147,7 +142,7 @@ func (s *Service) serveStart(w http.ResponseWriter, r *http.Request, body []byte
 	_, resp := s.startLocked(p, r.URL.Query().Get("api-version"), now)
 	if repeatable {
 		s.repeat.put(&repeatEntry{key: key, resp: resp})
-		w.Header().Set(HeaderResult, "accepted")
+		w.Header().Set(api.HeaderRepeatabilityResult, "accepted")
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)

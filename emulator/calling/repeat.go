@@ -2,6 +2,7 @@ package calling
 
 import (
 	"crypto/sha256"
+	"github.com/acsemu/acsemu/emulator/api"
 	"net/http"
 	"regexp"
 	"time"
@@ -11,13 +12,6 @@ import (
 
 // maxRepeatEntries bounds the remembered Repeatability-Request-IDs (oldest forgotten first).
 const maxRepeatEntries = 10_000
-
-// Repeatability headers (OASIS Repeatable Requests, as the SDKs send them on start).
-const (
-	HeaderRequestID = "Repeatability-Request-ID"
-	HeaderFirstSent = "Repeatability-First-Sent"
-	HeaderResult    = "Repeatability-Result"
-)
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
@@ -30,20 +24,20 @@ type repeatKey struct {
 
 // repeatability reads the headers; ok is false when the request does not ask to be repeatable.
 func repeatability(h http.Header, body []byte) (key repeatKey, ok bool, err *wire.Error) {
-	id, first := h.Get(HeaderRequestID), h.Get(HeaderFirstSent)
+	id, first := h.Get(api.HeaderRepeatabilityRequestID), h.Get(api.HeaderRepeatabilityFirstSent)
 	switch {
 	case id == "" && first == "":
 		return key, false, nil
 	case id == "":
-		return key, false, badRequest(HeaderRequestID, "%s is required when %s is given.", HeaderRequestID, HeaderFirstSent)
+		return key, false, badRequest(api.HeaderRepeatabilityRequestID, "%s is required when %s is given.", api.HeaderRepeatabilityRequestID, api.HeaderRepeatabilityFirstSent)
 	case !uuidRE.MatchString(id):
-		return key, false, badRequest(HeaderRequestID, "%s must be a UUID, got %q.", HeaderRequestID, wire.HeaderSafe(truncate(id, 64)))
+		return key, false, badRequest(api.HeaderRepeatabilityRequestID, "%s must be a UUID, got %q.", api.HeaderRepeatabilityRequestID, wire.HeaderSafe(truncate(id, 64)))
 	case first == "":
-		return key, false, badRequest(HeaderFirstSent, "%s is required when %s is given.", HeaderFirstSent, HeaderRequestID)
+		return key, false, badRequest(api.HeaderRepeatabilityFirstSent, "%s is required when %s is given.", api.HeaderRepeatabilityFirstSent, api.HeaderRepeatabilityRequestID)
 	}
 	t, perr := http.ParseTime(first)
 	if perr != nil {
-		return key, false, badRequest(HeaderFirstSent, "%s must be an HTTP date such as Sun, 06 Nov 1994 08:49:37 GMT, got %q.", HeaderFirstSent, wire.HeaderSafe(truncate(first, 64)))
+		return key, false, badRequest(api.HeaderRepeatabilityFirstSent, "%s must be an HTTP date such as Sun, 06 Nov 1994 08:49:37 GMT, got %q.", api.HeaderRepeatabilityFirstSent, wire.HeaderSafe(truncate(first, 64)))
 	}
 	return repeatKey{id: id, firstSent: t, bodyHash: sha256.Sum256(body)}, true, nil
 }
@@ -57,7 +51,7 @@ func truncate(s string, n int) string {
 
 type repeatEntry struct {
 	key  repeatKey
-	resp StateResponse
+	resp api.RecordingStateResponse
 }
 
 // repeatCache remembers the answers to repeatable start requests.
@@ -87,9 +81,9 @@ func (c *repeatCache) put(e *repeatEntry) {
 
 // replay answers a repeated start: the first answer, or 409 when the id was
 // used for a different request.
-func (e *repeatEntry) replay(key repeatKey) (StateResponse, *wire.Error) {
+func (e *repeatEntry) replay(key repeatKey) (api.RecordingStateResponse, *wire.Error) {
 	if e.key.bodyHash != key.bodyHash || !e.key.firstSent.Equal(key.firstSent) {
-		return StateResponse{}, &wire.Error{Status: http.StatusConflict, Code: "Conflict", Target: HeaderRequestID,
+		return api.RecordingStateResponse{}, &wire.Error{Status: http.StatusConflict, Code: "Conflict", Target: api.HeaderRepeatabilityRequestID,
 			Message:     "The Repeatability-Request-ID was already used for a different request.",
 			Explanation: "a repeated request must carry the same Repeatability-First-Sent and body as the first one"}
 	}

@@ -3,6 +3,8 @@ package calling_test
 import (
 	"context"
 	"encoding/json"
+	callclient "github.com/acsemu/acsemu/client/calling"
+	"github.com/acsemu/acsemu/emulator/api"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,7 +48,7 @@ func TestReplaysTheJSSDKRequests(t *testing.T) {
 	if first.status != http.StatusOK || first.header.Get("Repeatability-Result") != "accepted" {
 		t.Fatalf("start: %d %s", first.status, first.body)
 	}
-	var st calling.StateResponse
+	var st api.RecordingStateResponse
 	if err := json.Unmarshal([]byte(first.body), &st); err != nil || st.RecordingState != "inactive" || st.RecordingKind != "azureCommunicationServices" {
 		t.Fatalf("start body %s", first.body)
 	}
@@ -99,9 +101,9 @@ func TestEveryDocumentedAPIVersionIsAccepted(t *testing.T) {
 
 func TestClientDrivesTheAPI(t *testing.T) {
 	e := newEnv(t, emulator.Options{RecordingProcessingDelay: -1})
-	c := &calling.Client{Endpoint: e.srv.URL(), HTTP: e.hc}
+	c := &callclient.Client{Endpoint: e.srv.URL(), HTTP: e.hc}
 	ctx := context.Background()
-	st, err := c.Start(ctx, calling.StartRequest{CallConnectionID: "conn-1", RecordingFormatType: "mp4"})
+	st, err := c.Start(ctx, api.StartRecordingRequest{CallConnectionID: "conn-1", RecordingFormatType: "mp4"})
 	if err != nil || st.RecordingState != "inactive" {
 		t.Fatalf("%+v %v", st, err)
 	}
@@ -110,7 +112,7 @@ func TestClientDrivesTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = c.Pause(ctx, st.RecordingID)
-	if ae, ok := err.(*calling.APIError); !ok || ae.StatusCode != 400 || ae.Target != "recordingId" {
+	if ae, ok := err.(*callclient.APIError); !ok || ae.StatusCode != 400 || ae.Target != "recordingId" {
 		t.Fatalf("second pause: %v", err)
 	}
 	if err := c.Resume(ctx, st.RecordingID); err != nil {

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/emulator/clock"
 	"github.com/acsemu/acsemu/emulator/journal"
 	"github.com/acsemu/acsemu/emulator/recordings"
 )
@@ -65,8 +65,12 @@ type Options struct {
 	CallbackBackoff time.Duration
 	// CallbackTimeout bounds one callback request in real time (default 30 s).
 	CallbackTimeout time.Duration
-	// HTTPClient sends callbacks; nil means a client that never follows redirects.
-	HTTPClient *http.Client
+	// Outbound sends and journals callbacks: the emulator passes its Event
+	// Grid engine, so that a callback is sent, classified, faulted and
+	// recorded (GET /_emulator/deliveries, kind "callback") as a delivery
+	// attempt is. Nil sends with a plain HTTP client that never follows
+	// redirects and records attempts only in Journal.
+	Outbound Outbound
 	// Logger receives lifecycle and failure lines; nil discards.
 	Logger *slog.Logger
 	// Authorize, if set, returns the Authorization header of each callback
@@ -112,8 +116,8 @@ func New(opts Options) *Service {
 	if opts.CallbackTimeout <= 0 {
 		opts.CallbackTimeout = DefaultCallbackTimeout
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if opts.Outbound == nil {
+		opts.Outbound = plainOutbound{&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -126,7 +130,7 @@ func New(opts Options) *Service {
 		s.clk = clock.NewOffset(opts.Clock)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.cb = &notifier{clk: s.clk, base: s.base, hc: opts.HTTPClient, journal: opts.Journal, log: s.log,
+	s.cb = &notifier{clk: s.clk, base: s.base, out: opts.Outbound, journal: opts.Journal, log: s.log,
 		attempts: opts.CallbackAttempts, backoff: opts.CallbackBackoff, timeout: opts.CallbackTimeout, wake: make(chan struct{}, 1),
 		authorize: opts.Authorize}
 	s.wg.Add(1)

@@ -3,6 +3,7 @@ package calling_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/acsemu/acsemu/emulator/api"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +37,7 @@ func (s *serviceServer) start(t *testing.T, body string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var st calling.StateResponse
+	var st api.RecordingStateResponse
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("start: %d %v", resp.StatusCode, err)
 	}

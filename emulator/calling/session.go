@@ -3,6 +3,7 @@ package calling
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"net/http"
 	"time"
 
@@ -67,10 +68,10 @@ func (s *Service) lookupLocked(id string, now time.Time) (*session, *wire.Error)
 }
 
 // response is the start and state answer at api-version v.
-func (sess *session) response(v string) StateResponse {
-	resp := StateResponse{RecordingID: sess.id, RecordingState: sess.state}
+func (sess *session) response(v string) api.RecordingStateResponse {
+	resp := api.RecordingStateResponse{RecordingID: sess.id, RecordingState: sess.state}
 	if hasRecordingKind(v) {
-		resp.RecordingKind = KindAzureCommunicationServices
+		resp.RecordingKind = api.RecordingKindACS
 	}
 	return resp
 }
@@ -80,13 +81,13 @@ func (sess *session) response(v string) StateResponse {
 // startDateTime) and turns "active" when media flows, the activation delay
 // later; pauseOnStart keeps it inactive. With the legacy ActiveOnStart
 // setting it is active at once, with a single callback.
-func (s *Service) startLocked(p *plan, version string, now time.Time) (*session, StateResponse) {
+func (s *Service) startLocked(p *plan, version string, now time.Time) (*session, api.RecordingStateResponse) {
 	callConn := p.callConnectionID
 	if callConn == "" { // the real service has a call connection even for a call locator
 		callConn = s.ids.UUID()
 	}
 	sess := &session{id: s.ids.RecordingIDFor(callConn), gen: s.gen, plan: *p, version: version, callID: s.ids.UUID(),
-		serverCallID: p.serverCallID, callConnID: callConn, startedAt: now, state: StateInactive, done: make(chan struct{})}
+		serverCallID: p.serverCallID, callConnID: callConn, startedAt: now, state: api.RecordingStateInactive, done: make(chan struct{})}
 	switch {
 	case p.groupCallID != "":
 		sess.callID = p.groupCallID
@@ -97,7 +98,7 @@ func (s *Service) startLocked(p *plan, version string, now time.Time) (*session,
 		sess.serverCallID = s.ids.ServerCallID()
 	}
 	s.addLocked(sess)
-	var resp StateResponse
+	var resp api.RecordingStateResponse
 	switch {
 	case p.pauseOnStart:
 		sess.mediaStart, sess.pauseStart = now, now
@@ -121,7 +122,7 @@ func (s *Service) startLocked(p *plan, version string, now time.Time) (*session,
 // activateLocked turns the recording active at at: media flows from then.
 func (s *Service) activateLocked(sess *session, at time.Time) {
 	sess.activateAt = time.Time{}
-	sess.state, sess.activeSince = StateActive, at
+	sess.state, sess.activeSince = api.RecordingStateActive, at
 	if sess.mediaStart.IsZero() {
 		sess.mediaStart = at
 	}
@@ -167,14 +168,14 @@ func (s *Service) pauseLocked(sess *session, now time.Time) *wire.Error {
 		sess.activateAt, sess.mediaStart, sess.pauseStart = time.Time{}, sess.startedAt, sess.startedAt
 		return nil
 	}
-	if sess.state != StateActive {
+	if sess.state != api.RecordingStateActive {
 		return errState("Recording is already paused.")
 	}
 	if len(sess.pauses) >= recordings.MaxPauses {
 		return errState(fmt.Sprintf("A recording can be paused at most %d times.", recordings.MaxPauses))
 	}
 	sess.active += now.Sub(sess.activeSince)
-	sess.state, sess.pauseStart = StateInactive, now
+	sess.state, sess.pauseStart = api.RecordingStateInactive, now
 	s.notifyLocked(sess, now, sess.mediaStart)
 	return nil
 }
@@ -184,11 +185,11 @@ func (s *Service) resumeLocked(sess *session, now time.Time) *wire.Error {
 	case !sess.activateAt.IsZero(): // resumed before media flowed (chosen): active at once
 		s.activateLocked(sess, now)
 		return nil
-	case sess.state != StateInactive:
+	case sess.state != api.RecordingStateInactive:
 		return errState("Recording is already active.")
 	}
 	sess.closePause(now)
-	sess.state, sess.activeSince = StateActive, now
+	sess.state, sess.activeSince = api.RecordingStateActive, now
 	s.notifyLocked(sess, now, sess.mediaStart)
 	return nil
 }
@@ -196,13 +197,13 @@ func (s *Service) resumeLocked(sess *session, now time.Time) *wire.Error {
 // stopLocked ends the recording; the returned session needs processing.
 func (s *Service) stopLocked(sess *session, now time.Time) {
 	switch {
-	case sess.state == StateActive:
+	case sess.state == api.RecordingStateActive:
 		sess.active += now.Sub(sess.activeSince)
 	case !sess.mediaStart.IsZero():
 		sess.closePause(now)
 	}
 	sess.activateAt = time.Time{}
-	sess.state, sess.stoppedAt = StateInactive, now
+	sess.state, sess.stoppedAt = api.RecordingStateInactive, now
 	sess.processAt = now.Add(max(s.opts.ProcessingDelay, 0))
 	s.notifyLocked(sess, now, sess.mediaStart)
 }
@@ -231,13 +232,14 @@ func (s *Service) notifyLocked(sess *session, now, startDateTime time.Time) {
 		return
 	}
 	data, _ := json.Marshal(StateChangedData{RecordingID: sess.id, State: sess.state, StartDateTime: Timestamp{startDateTime},
-		RecordingKind: KindAzureCommunicationServices, ResultInformation: ResultInformation{Code: 200},
+		RecordingKind: api.RecordingKindACS, ResultInformation: ResultInformation{Code: 200},
 		Version: sess.version, CallConnectionID: sess.callConnID, ServerCallID: sess.serverCallID,
 		CorrelationID: sess.callID, PublicEventType: EventTypeStateChanged})
 	source := "calling/recordings/" + sess.serverCallID + "/" + sess.id + "/RecordingStateChanged"
-	body, _ := json.Marshal([]CloudEvent{{ID: s.ids.UUID(), Source: source, Type: EventTypeStateChanged, Data: data,
+	eventID := s.ids.UUID()
+	body, _ := json.Marshal([]CloudEvent{{ID: eventID, Source: source, Type: EventTypeStateChanged, Data: data,
 		Time: Timestamp{now}, SpecVersion: "1.0", DataContentType: "application/json", Subject: source}})
-	s.cb.enqueue(callback{url: sess.plan.callbackURI, body: body, recordingID: sess.id, state: sess.state})
+	s.cb.enqueue(callback{url: sess.plan.callbackURI, eventID: eventID, body: body, recordingID: sess.id, state: sess.state})
 }
 
 // spec is the recording to create for a stopped session.

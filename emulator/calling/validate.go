@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"net/http"
 	"net/url"
 	"slices"
@@ -43,7 +44,7 @@ func parseStart(body []byte) (*plan, *wire.Error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest("startCallRecording", "A non-empty request body is required.")
 	}
-	var req StartRequest
+	var req api.StartRecordingRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
@@ -68,12 +69,12 @@ func parseStart(body []byte) (*plan, *wire.Error) {
 	}
 	p.pauseOnStart = req.PauseOnStart != nil && *req.PauseOnStart
 	if st := req.ExternalStorage; st != nil {
-		kind, err := enum("externalStorage.recordingStorageKind", st.RecordingStorageKind, true, StorageACS, StorageBlob)
+		kind, err := enum("externalStorage.recordingStorageKind", st.RecordingStorageKind, true, api.RecordingStorageACS, api.RecordingStorageBlob)
 		if err != nil {
 			return nil, err
 		}
 		p.storageKind, p.storageURL = kind, st.RecordingDestinationContainerURL
-		if kind == StorageBlob || p.storageURL != "" {
+		if kind == api.RecordingStorageBlob || p.storageURL != "" {
 			if err := checkURL("externalStorage.recordingDestinationContainerUrl", p.storageURL); err != nil {
 				return nil, err
 			}
@@ -82,7 +83,7 @@ func parseStart(body []byte) (*plan, *wire.Error) {
 	return p, nil
 }
 
-func (p *plan) locator(req *StartRequest) *wire.Error {
+func (p *plan) locator(req *api.StartRecordingRequest) *wire.Error {
 	loc := req.CallLocator
 	switch {
 	case loc == nil && req.CallConnectionID == "":
@@ -97,9 +98,9 @@ func (p *plan) locator(req *StartRequest) *wire.Error {
 		return nil
 	}
 	kinds := []struct{ kind, field, id string }{
-		{LocatorServerCall, "serverCallId", loc.ServerCallID},
-		{LocatorGroupCall, "groupCallId", loc.GroupCallID},
-		{LocatorRoomCall, "roomId", loc.RoomID},
+		{api.LocatorServerCall, "serverCallId", loc.ServerCallID},
+		{api.LocatorGroupCall, "groupCallId", loc.GroupCallID},
+		{api.LocatorRoomCall, "roomId", loc.RoomID},
 	}
 	kind := loc.Kind
 	for _, k := range kinds {
@@ -107,7 +108,7 @@ func (p *plan) locator(req *StartRequest) *wire.Error {
 			kind = k.kind
 		}
 	}
-	kind, err := enum("callLocator.kind", kind, true, LocatorServerCall, LocatorGroupCall, LocatorRoomCall)
+	kind, err := enum("callLocator.kind", kind, true, api.LocatorServerCall, api.LocatorGroupCall, api.LocatorRoomCall)
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func (p *plan) locator(req *StartRequest) *wire.Error {
 
 // media applies the service's defaults (mixed audioVideo mp4) and its
 // combinations: audioVideo is mp4 only, audio is wav or mp3, unmixed is wav audio.
-func (p *plan) media(req *StartRequest) *wire.Error {
+func (p *plan) media(req *api.StartRecordingRequest) *wire.Error {
 	var err *wire.Error
 	if p.contentType, err = enum("recordingContentType", req.RecordingContentType, false, recordings.ContentAudio, recordings.ContentAudioVideo); err != nil {
 		return err
@@ -173,16 +174,16 @@ func (p *plan) media(req *StartRequest) *wire.Error {
 // channels, the others (audioChannelParticipantOrdering first, then unpinned
 // affinity entries) take the lowest free channels. Channel numbers are then
 // compacted, so a participant's channel in the metadata is its rank.
-func (p *plan) channels(req *StartRequest) *wire.Error {
+func (p *plan) channels(req *api.StartRecordingRequest) *wire.Error {
 	pinned := map[int]string{}
 	isPinned := map[string]bool{}
 	var loose []string
 	for i, a := range req.ChannelAffinity {
 		field := fmt.Sprintf("channelAffinity[%d]", i)
-		if a.Participant == nil || a.Participant.raw() == "" {
+		if a.Participant == nil || rawID(*a.Participant) == "" {
 			return badRequest(field+".participant", "%s.participant is required and must have a rawId or a typed identifier.", field)
 		}
-		id := a.Participant.raw()
+		id := rawID(*a.Participant)
 		if isPinned[id] || slices.Contains(loose, id) {
 			return badRequest(field+".participant", "%s appears twice in channelAffinity.", id)
 		}
@@ -201,7 +202,7 @@ func (p *plan) channels(req *StartRequest) *wire.Error {
 	}
 	var rest []string
 	for i, ident := range req.AudioChannelParticipantOrdering {
-		id := ident.raw()
+		id := rawID(ident)
 		field := fmt.Sprintf("audioChannelParticipantOrdering[%d]", i)
 		switch {
 		case id == "":
@@ -259,4 +260,21 @@ func checkURL(field, v string) *wire.Error {
 		return badRequest(field, "%s must be an absolute http or https URL of at most %d characters, got %q.", field, maxIDLength, v)
 	}
 	return nil
+}
+
+// rawID is an identifier's raw id, as the recording metadata lists participants.
+func rawID(id api.Identifier) string {
+	switch {
+	case id.RawID != "":
+		return id.RawID
+	case id.CommunicationUser != nil && id.CommunicationUser.ID != "":
+		return id.CommunicationUser.ID
+	case id.PhoneNumber != nil && id.PhoneNumber.Value != "":
+		return "4:" + id.PhoneNumber.Value
+	case id.MicrosoftTeamsUser != nil && id.MicrosoftTeamsUser.UserID != "":
+		return "8:orgid:" + id.MicrosoftTeamsUser.UserID
+	case id.MicrosoftTeamsApp != nil && id.MicrosoftTeamsApp.AppID != "":
+		return "28:orgid:" + id.MicrosoftTeamsApp.AppID
+	}
+	return ""
 }

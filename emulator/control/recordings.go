@@ -133,7 +133,10 @@ func (c *Client) CACertificate(ctx context.Context) ([]byte, error) {
 // WaitRequests waits up to wait (at most api.MaxWait, a minute) until at
 // least n journal entries match f, and returns those that match then: fewer
 // than n means the wait ran out. The emulator holds the request (a long
-// poll on GET requests?wait=&count=), so nothing polls.
+// poll on GET requests?wait=&count=), so nothing polls; it waits server-side
+// with the loop of journal.Journal.Await. WaitRequests is for code that talks
+// to an emulator over HTTP (another process, a container); a test holding the
+// *emulator.Server uses emulatortest.AwaitRequests or Journal.Await directly.
 func (c *Client) WaitRequests(ctx context.Context, f api.RequestFilter, n int, wait time.Duration) ([]api.Entry, error) {
 	q := f.Values()
 	q.Set("wait", min(wait, api.MaxWait).String())

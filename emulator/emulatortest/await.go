@@ -20,6 +20,10 @@ const AwaitTimeout = 30 * time.Second
 // client has read the last byte, so a test must not read the journal once
 // straight after a request. Set f.AfterID to srv.Journal().LastID() taken
 // before the request to wait for that request's entry only.
+//
+// It is Journal.Await with a test's timeout and failure: the in-process
+// twin of control.Client.WaitRequests, whose long poll the emulator answers
+// with the same waiting loop.
 func AwaitRequests(t testing.TB, srv *emulator.Server, f journal.Filter, n int) []journal.Entry {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), AwaitTimeout)

@@ -3,9 +3,7 @@ package eventgrid
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -123,12 +121,11 @@ func (s *subscription) attempt(b *batch, spec SubscriptionSpec) {
 			outcome: OutcomeGenericError, lastAttempt: b.lastNominal, at: b.nominal})
 		return
 	}
-	sent := AttemptRequest{Method: req.Method, URL: req.URL.Redacted(), Header: redactedHeader(req.Header, spec), BodyBytes: len(body),
-		Body: string(body[:min(len(body), MaxRecordedBody)])}
+	sent := sentRequest(req, body, spec)
 	ctx, cancel := context.WithTimeout(s.ctx, s.e.opts.DeliveryTimeout)
 	req = req.WithContext(ctx)
 	start := time.Now()
-	status, outcome, fault, sendErr := s.send(req, b.attempt)
+	status, outcome, fault, sendErr := s.e.SendOutbound(s.name, b.attempt, req)
 	dur := time.Since(start)
 	cancel()
 	if s.ctx.Err() != nil {
@@ -275,41 +272,6 @@ func (s *subscription) newRequest(b *batch, spec SubscriptionSpec) (*http.Reques
 		return nil, nil, err
 	}
 	return req, body, nil
-}
-
-// send performs the request (or lets the hook answer it) and classifies the
-// answer, with the fault the hook applied if any. The response body is read
-// up to MaxResponseBody and closed.
-func (s *subscription) send(req *http.Request, attempt int) (status int, outcome, fault string, err error) {
-	var resp *http.Response
-	if hook := s.e.opts.DeliveryHook; hook != nil {
-		r := hook(s.name, attempt, req)
-		fault = r.Fault
-		switch {
-		case r.Skip:
-			return 0, OutcomeSkipped, fault, nil
-		case r.Err != nil:
-			err = r.Err
-		case r.Response != nil:
-			resp = r.Response
-		}
-	}
-	if resp == nil && err == nil {
-		if resp, err = s.e.hc.Do(req); err != nil {
-			// The journal shows the outcome, not the operating system's
-			// words (see transportReason); the log keeps them.
-			s.e.log.Debug("eventgrid: delivery failed", "subscription", s.name, "err", err)
-			return 0, errorOutcome(err), fault, errors.New(transportReason(err))
-		}
-	}
-	if err != nil {
-		return 0, errorOutcome(err), fault, err
-	}
-	if resp.Body != nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBody))
-		resp.Body.Close()
-	}
-	return resp.StatusCode, statusOutcome(resp.StatusCode), fault, nil
 }
 
 // headerValue keeps a value on one header line.

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
 

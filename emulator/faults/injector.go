@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 // Options configure an Injector. The zero value works: no rules, seed 0,

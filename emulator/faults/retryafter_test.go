@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/faults"
 )
 

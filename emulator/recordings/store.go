@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/media"
 	"github.com/acsemu/acsemu/emulator/wire"
 )

@@ -20,7 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 )
 
 // Lifetime is how long a token is valid: Call Automation documents 5 minutes.

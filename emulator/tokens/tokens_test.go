@@ -3,7 +3,7 @@ package tokens_test
 import (
 	"testing"
 
-	"github.com/acsemu/acsemu/emulator/clock"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator/tokens"
 )
 

@@ -103,8 +103,9 @@ func (m *requestMatcher) NegatedFailureMessage(any) string {
 
 // HaveRequestWithin succeeds when at least one request matching f is in the
 // journal or arrives within wait. It waits without polling: on an
-// *emulator.Server it sleeps on Journal.Changed, on a *control.Client it
-// long-polls GET /_emulator/requests?wait= (Client.WaitRequests). Use it with
+// *emulator.Server with Journal.Await, on a *control.Client with a long poll
+// on GET /_emulator/requests?wait= (Client.WaitRequests), which the emulator
+// answers with the same waiting loop (journal.Until). Use it with
 // Expect in place of Eventually(...).Should(HaveRequest(f)).
 func HaveRequestWithin(f api.RequestFilter, wait time.Duration) types.GomegaMatcher {
 	return &requestMatcher{filter: f, count: -1, within: wait}
@@ -116,17 +117,8 @@ func (m *requestMatcher) await(actual any) ([]api.Entry, error) {
 	defer cancel()
 	switch a := actual.(type) {
 	case interface{ Journal() *journal.Journal }:
-		for {
-			changed := a.Journal().Changed() // taken before the query: no entry slips between
-			if es := a.Journal().Query(m.filter); len(es) > 0 {
-				return es, nil
-			}
-			select {
-			case <-changed:
-			case <-ctx.Done():
-				return nil, nil
-			}
-		}
+		es, _ := a.Journal().Await(ctx, m.filter, 1) // the wait running out is a mismatch, not an error
+		return es, nil
 	case *control.Client:
 		return a.WaitRequests(ctx, m.filter, 1, m.within)
 	}

@@ -17,10 +17,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/acsemu/acsemu/client/calling"
 	"github.com/acsemu/acsemu/client/signer"
 	"github.com/acsemu/acsemu/emulator"
 	"github.com/acsemu/acsemu/emulator/api"
-	"github.com/acsemu/acsemu/emulator/calling"
 	"github.com/acsemu/acsemu/emulator/emulatortest"
 	"github.com/acsemu/acsemu/emulator/eventgrid"
 )
@@ -388,9 +388,9 @@ func TestCallAutomationPageShowsTheRecordingAndItsCallback(t *testing.T) {
 	ctx := newBrowser(t)
 	srv := emulatortest.Start(t, emulator.Options{Seed: 5})
 	hook := emulatortest.NewWebhook(t)
-	api := &calling.Client{Endpoint: srv.URL(), HTTP: signedClient(t, srv)}
-	st, err := api.Start(context.Background(), calling.StartRequest{
-		CallLocator:               &calling.CallLocator{ServerCallID: "aHR0cHM6Ly9leGFtcGxlLmNvbS9jYWxs", Kind: "serverCallLocator"},
+	ca := &calling.Client{Endpoint: srv.URL(), HTTP: signedClient(t, srv)}
+	st, err := ca.Start(context.Background(), api.StartRecordingRequest{
+		CallLocator:               &api.CallLocator{ServerCallID: "aHR0cHM6Ly9leGFtcGxlLmNvbS9jYWxs", Kind: "serverCallLocator"},
 		RecordingStateCallbackURI: hook.URL + "/callbacks", RecordingContentType: "audio", RecordingFormatType: "wav", RecordingChannelType: "mixed"})
 	if err != nil {
 		t.Fatal(err)
@@ -412,7 +412,7 @@ func TestCallAutomationPageShowsTheRecordingAndItsCallback(t *testing.T) {
 	if s := textOf(t, ctx, `#calls-list tr[data-kind="request"]`); !strings.Contains(s, "POST /calling/recordings") {
 		t.Errorf("request row %q", s)
 	}
-	if err := api.Pause(context.Background(), st.RecordingID); err != nil {
+	if err := ca.Pause(context.Background(), st.RecordingID); err != nil {
 		t.Fatal(err)
 	}
 	textOf(t, ctx, row+` [data-state="inactive"]`) // the service calls a paused recording inactive

@@ -394,7 +394,7 @@ func (r *run) forgedCallback(ctx context.Context) error {
 	}
 	body, _ := json.Marshal(map[string]any{"callLocator": map[string]string{"serverCallId": "Y29udHJhY3QtZm9yZ2VkLWNhbGxiYWNr", "kind": "serverCallLocator"},
 		"recordingStateCallbackUri": r.cfg.CallbackURL})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(emu.URL, "/")+"/calling/recordings?api-version="+calling.DefaultAPIVersion, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(emu.URL, "/")+"/calling/recordings?api-version="+api.CallAutomationAPIVersion, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -1,3 +1,9 @@
+// Package calling is a client of the Call Automation recording API (start,
+// state, pause, resume, stop), shaped as the official SDKs send it, and
+// Simulate, which plays a whole call against an acsemu emulator through that
+// API and the control plane. It depends on nothing of the emulator but its
+// wire types (emulator/api), so it works against a running emulator, acsemu in
+// a container, or the real service.
 package calling
 
 import (
@@ -24,7 +30,7 @@ type Client struct {
 	Endpoint string
 	// HTTP sends the requests; it must sign them.
 	HTTP *http.Client
-	// APIVersion defaults to DefaultAPIVersion.
+	// APIVersion defaults to api.CallAutomationAPIVersion.
 	APIVersion string
 	// NewRequestID makes Repeatability-Request-ID values; nil means random UUIDs.
 	NewRequestID func() string
@@ -35,27 +41,27 @@ type APIError = api.Error
 
 // Start starts a recording, as CallRecording.start of the JS SDK does
 // (repeatable: the same Repeatability-Request-ID on every retry).
-func (c *Client) Start(ctx context.Context, req StartRequest) (StateResponse, error) {
+func (c *Client) Start(ctx context.Context, req api.StartRecordingRequest) (api.RecordingStateResponse, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
-		return StateResponse{}, err
+		return api.RecordingStateResponse{}, err
 	}
 	newID := c.NewRequestID
 	if newID == nil {
 		newID = randomUUID
 	}
 	h := http.Header{
-		"Content-Type":  {"application/json"},
-		HeaderRequestID: {newID()},
-		HeaderFirstSent: {time.Now().UTC().Format(http.TimeFormat)},
+		"Content-Type":                   {"application/json"},
+		api.HeaderRepeatabilityRequestID: {newID()},
+		api.HeaderRepeatabilityFirstSent: {time.Now().UTC().Format(http.TimeFormat)},
 	}
-	var out StateResponse
+	var out api.RecordingStateResponse
 	return out, c.do(ctx, http.MethodPost, "", body, h, http.StatusOK, &out)
 }
 
 // State returns a recording's state.
-func (c *Client) State(ctx context.Context, id string) (StateResponse, error) {
-	var out StateResponse
+func (c *Client) State(ctx context.Context, id string) (api.RecordingStateResponse, error) {
+	var out api.RecordingStateResponse
 	return out, c.do(ctx, http.MethodGet, "/"+url.PathEscape(id), nil, nil, http.StatusOK, &out)
 }
 
@@ -77,9 +83,9 @@ func (c *Client) Stop(ctx context.Context, id string) error {
 func (c *Client) do(ctx context.Context, method, suffix string, body []byte, h http.Header, want int, out any) error {
 	v := c.APIVersion
 	if v == "" {
-		v = DefaultAPIVersion
+		v = api.CallAutomationAPIVersion
 	}
-	u := strings.TrimRight(c.Endpoint, "/") + PathPrefix + suffix + "?api-version=" + url.QueryEscape(v)
+	u := strings.TrimRight(c.Endpoint, "/") + api.CallRecordingPath + suffix + "?api-version=" + url.QueryEscape(v)
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -98,12 +104,12 @@ func (c *Client) do(ctx context.Context, method, suffix string, body []byte, h h
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("call automation: %s %s: %w", method, PathPrefix+suffix, err)
+		return fmt.Errorf("call automation: %s %s: %w", method, api.CallRecordingPath+suffix, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return fmt.Errorf("call automation: read %s %s: %w", method, PathPrefix+suffix, err)
+		return fmt.Errorf("call automation: read %s %s: %w", method, api.CallRecordingPath+suffix, err)
 	}
 	if resp.StatusCode != want {
 		var env struct {
@@ -116,7 +122,7 @@ func (c *Client) do(ctx context.Context, method, suffix string, body []byte, h h
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("call automation: decode %s %s: %w", method, PathPrefix+suffix, err)
+			return fmt.Errorf("call automation: decode %s %s: %w", method, api.CallRecordingPath+suffix, err)
 		}
 	}
 	return nil
@@ -128,4 +134,9 @@ func randomUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// CommunicationUser returns the identifier the JS SDK sends for an ACS user id ("8:acs:...").
+func CommunicationUser(id string) api.Identifier {
+	return api.Identifier{Kind: "communicationUser", RawID: id, CommunicationUser: &api.IDModel{ID: id}}
 }

@@ -3,14 +3,14 @@ package calling_test
 import (
 	"context"
 	"fmt"
+	"github.com/acsemu/acsemu/emulator/api"
 	"log"
 	"time"
 
+	"github.com/acsemu/acsemu/client/calling"
 	"github.com/acsemu/acsemu/client/signer"
+	"github.com/acsemu/acsemu/clock"
 	"github.com/acsemu/acsemu/emulator"
-	"github.com/acsemu/acsemu/emulator/calling"
-	"github.com/acsemu/acsemu/emulator/clock"
-	"github.com/acsemu/acsemu/emulator/recordings"
 )
 
 // ExampleSimulate records a two-minute call with a ten-second pause, in a
@@ -27,12 +27,12 @@ func ExampleSimulate() {
 		log.Fatal(err)
 	}
 	// Sign with the emulator's clock, since advancing it moves all of its time.
-	api := &calling.Client{Endpoint: srv.URL(), HTTP: signer.New(cs, signer.WithClock(clk)).Client()}
-	res, err := calling.Simulate(context.Background(), api, srv.Control(), calling.Plan{
+	ca := &calling.Client{Endpoint: srv.URL(), HTTP: signer.New(cs, signer.WithClock(clk)).Client()}
+	res, err := calling.Simulate(context.Background(), ca, srv.Control(), calling.Plan{
 		Duration: 2 * time.Minute,
-		Pauses:   []recordings.Pause{{At: 30 * time.Second, Duration: 10 * time.Second}},
-		Start: calling.StartRequest{RecordingContentType: "audio", RecordingFormatType: "mp3",
-			AudioChannelParticipantOrdering: []calling.Identifier{calling.CommunicationUser("8:acs:r_1"), calling.CommunicationUser("8:acs:r_2")}},
+		Pauses:   []api.Pause{{At: api.Duration(30 * time.Second), Duration: api.Duration(10 * time.Second)}},
+		Start: api.StartRecordingRequest{RecordingContentType: "audio", RecordingFormatType: "mp3",
+			AudioChannelParticipantOrdering: []api.Identifier{calling.CommunicationUser("8:acs:r_1"), calling.CommunicationUser("8:acs:r_2")}},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -8,9 +8,8 @@ import (
 	"slices"
 	"time"
 
-	emuapi "github.com/acsemu/acsemu/emulator/api"
+	"github.com/acsemu/acsemu/emulator/api"
 	"github.com/acsemu/acsemu/emulator/control"
-	"github.com/acsemu/acsemu/emulator/recordings"
 )
 
 // Plan is a whole call to play against an emulator.
@@ -19,26 +18,26 @@ type Plan struct {
 	Duration time.Duration
 	// Pauses happen at active offsets (0 < At <= Duration) and last Duration
 	// each; they must not overlap in active time (two at the same At are one).
-	Pauses []recordings.Pause
+	Pauses []api.Pause
 	// Start is the start request; a missing call locator gets a fresh
 	// serverCallLocator. PauseOnStart is not supported by Simulate.
-	Start StartRequest
+	Start api.StartRecordingRequest
 }
 
 // SimulateResult is what a simulated call left behind.
 type SimulateResult struct {
 	// Call is the Call Automation view (states, pauses, processing).
-	Call emuapi.CallRecording `json:"call"`
+	Call api.CallRecording `json:"call"`
 	// Recording is the finished recording, with its documents.
-	Recording emuapi.Recording `json:"recording"`
+	Recording api.Recording `json:"recording"`
 }
 
-// Simulate plays a call: it starts a recording through api, advances the
+// Simulate plays a call: it starts a recording through ca, advances the
 // emulator's recording clock through ctl, pauses and resumes as planned,
 // stops, lets the processing delay pass and returns the finished recording.
-// api must sign with the emulator's access key and, when the emulator runs on
+// ca must sign with the emulator's access key and, when the emulator runs on
 // a manual clock, with that clock (signer.WithClock).
-func Simulate(ctx context.Context, api *Client, ctl *control.Client, p Plan) (SimulateResult, error) {
+func Simulate(ctx context.Context, ca *Client, ctl *control.Client, p Plan) (SimulateResult, error) {
 	var res SimulateResult
 	if p.Duration <= 0 {
 		return res, errors.New("simulate: the duration must be positive")
@@ -47,14 +46,14 @@ func Simulate(ctx context.Context, api *Client, ctl *control.Client, p Plan) (Si
 		return res, errors.New("simulate: pauseOnStart is not supported; plan a pause at 0 instead")
 	}
 	pauses := slices.Clone(p.Pauses)
-	slices.SortStableFunc(pauses, func(a, b recordings.Pause) int { return cmp.Compare(a.At, b.At) })
+	slices.SortStableFunc(pauses, func(a, b api.Pause) int { return cmp.Compare(a.At, b.At) })
 	for _, ps := range pauses {
-		if ps.At < 0 || ps.At > p.Duration || ps.Duration <= 0 {
-			return res, fmt.Errorf("simulate: pause %s@%s must start within 0..%s and last more than 0", ps.Duration, ps.At, p.Duration)
+		if ps.At < 0 || time.Duration(ps.At) > p.Duration || ps.Duration <= 0 {
+			return res, fmt.Errorf("simulate: pause %s@%s must start within 0..%s and last more than 0", time.Duration(ps.Duration), time.Duration(ps.At), p.Duration)
 		}
 	}
 	if p.Start.CallLocator == nil && p.Start.CallConnectionID == "" {
-		p.Start.CallLocator = &CallLocator{ServerCallID: "acsemu-simulated-" + randomUUID(), Kind: LocatorServerCall}
+		p.Start.CallLocator = &api.CallLocator{ServerCallID: "acsemu-simulated-" + randomUUID(), Kind: api.LocatorServerCall}
 	}
 	advance := func(d time.Duration) error {
 		if d <= 0 {
@@ -67,7 +66,7 @@ func Simulate(ctx context.Context, api *Client, ctl *control.Client, p Plan) (Si
 	if err != nil {
 		return res, err
 	}
-	started, err := api.Start(ctx, p.Start)
+	started, err := ca.Start(ctx, p.Start)
 	if err != nil {
 		return res, err
 	}
@@ -80,24 +79,24 @@ func Simulate(ctx context.Context, api *Client, ctl *control.Client, p Plan) (Si
 	}
 	var at time.Duration
 	for _, ps := range pauses {
-		if err := advance(ps.At - at); err != nil {
+		if err := advance(time.Duration(ps.At) - at); err != nil {
 			return res, err
 		}
-		if err := api.Pause(ctx, id); err != nil {
+		if err := ca.Pause(ctx, id); err != nil {
 			return res, err
 		}
-		if err := advance(ps.Duration); err != nil {
+		if err := advance(time.Duration(ps.Duration)); err != nil {
 			return res, err
 		}
-		if err := api.Resume(ctx, id); err != nil {
+		if err := ca.Resume(ctx, id); err != nil {
 			return res, err
 		}
-		at = ps.At
+		at = time.Duration(ps.At)
 	}
 	if err := advance(p.Duration - at); err != nil {
 		return res, err
 	}
-	if err := api.Stop(ctx, id); err != nil {
+	if err := ca.Stop(ctx, id); err != nil {
 		return res, err
 	}
 	call, err := ctl.CallRecording(ctx, id, 0)

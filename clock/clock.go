@@ -4,6 +4,13 @@
 // pin it (Manual) and advance it instantly, while the binary uses the wall clock
 // (Real). A Manual clock never sleeps: waiters fire when Advance moves time past
 // their deadline.
+//
+// It is one package for the emulator and the reference client alike, and it is
+// public (not internal/) on purpose: emulator.Options.Clock,
+// signer.Transport.Clock, download.Options.Clock and jobs.Options.Clock are
+// public fields, and a test outside this module must be able to name their type
+// and construct a Manual or Offset clock to put in them. It depends on nothing
+// but the standard library, so importing it pulls in no emulator code.
 package clock
 
 import (
