@@ -130,6 +130,13 @@ func baseline(b *testing.B, size int64) string {
 // synthetic starts an emulator holding one synthetic chunk of about size bytes.
 func synthetic(b *testing.B, size int64) (*http.Client, string, int64) {
 	b.Helper()
+	_, c, url, docSize := syntheticServer(b, size)
+	return c, url, docSize
+}
+
+// syntheticServer is synthetic with the emulator it started.
+func syntheticServer(b *testing.B, size int64) (*emulator.Server, *http.Client, string, int64) {
+	b.Helper()
 	srv := emulatortest.Start(b, emulator.Options{})
 	// 16 unmixed 16 kHz 16-bit channels: 512,000 bytes per second of recording.
 	rec, err := srv.Control().CreateRecording(context.Background(), api.RecordingSpec{
@@ -143,7 +150,7 @@ func synthetic(b *testing.B, size int64) (*http.Client, string, int64) {
 		b.Fatal(err)
 	}
 	d := rec.Documents[0]
-	return signer.New(cs).Client(), d.ContentLocation, d.Size
+	return srv, signer.New(cs).Client(), d.ContentLocation, d.Size
 }
 
 func benchmarkStreams(b *testing.B, streams int) {

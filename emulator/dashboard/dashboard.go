@@ -36,9 +36,11 @@ const Prefix = api.Prefix + "ui/"
 //go:embed assets
 var assets embed.FS
 
-// Journal is what the dashboard reads from the request journal.
+// Journal is what the dashboard reads from the request journal
+// (*journal.Journal). ReadAfter lends the new entries in place, so an
+// update copies only what it shows, however many requests came in since.
 type Journal interface {
-	Query(journal.Filter) []journal.Entry
+	ReadAfter(afterID int64, fn func([]journal.Entry))
 	Changed() <-chan struct{}
 	LastID() int64
 }

@@ -22,19 +22,14 @@ type fakeJournal struct {
 	ch      chan struct{}
 }
 
-func (j *fakeJournal) Query(f journal.Filter) []journal.Entry {
+func (j *fakeJournal) ReadAfter(afterID int64, fn func([]journal.Entry)) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := []journal.Entry{}
-	for _, e := range j.entries {
-		if journal.Match(f, &e) {
-			out = append(out, e)
-		}
+	i := 0
+	for i < len(j.entries) && j.entries[i].ID <= afterID {
+		i++
 	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[len(out)-f.Limit:]
-	}
-	return out
+	fn(j.entries[i:])
 }
 
 func (j *fakeJournal) Changed() <-chan struct{} {

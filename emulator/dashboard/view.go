@@ -170,6 +170,9 @@ type model struct {
 	// from the attempts after attemptSeq.
 	subs       map[string]*subDeliveries
 	attemptSeq int64
+	// skip is fold's scratch: per document, the media entries of a batch to
+	// count as omitted rather than copy.
+	skip map[string]int
 }
 
 // advance folds in the entries added since the last call; m.mu is held.
@@ -177,33 +180,112 @@ func (m *model) advance(j Journal) {
 	if m.media == nil {
 		m.reset()
 	}
-	for _, e := range j.Query(journal.Filter{AfterID: m.cursor}) {
-		m.cursor = e.ID
-		switch {
-		case e.Plane == journal.PlaneControl && e.Method == http.MethodPost && e.Path == api.Prefix+"reset" && e.Status < 300:
+	j.ReadAfter(m.cursor, m.fold)
+}
+
+// What an entry is to the pages.
+type entryKind int
+
+const (
+	kindOther     entryKind = iota
+	kindReset               // a successful POST /_emulator/reset
+	kindSignature           // a refused signature
+	kindMedia               // a media request for a document
+	kindDelete              // a successful delete of a document
+	kindCall                // a Call Automation request or callback
+)
+
+func kindOf(e *journal.Entry) entryKind {
+	switch {
+	case e.Plane == journal.PlaneControl && e.Method == http.MethodPost && e.Path == api.Prefix+"reset" && e.Status < 300:
+		return kindReset
+	case e.Auth != nil && !e.Auth.OK:
+		return kindSignature
+	case e.Plane == journal.PlaneData && e.Target == journal.TargetMedia && e.DocumentID != "":
+		return kindMedia
+	case e.Plane == journal.PlaneData && e.Target == journal.TargetDelete && e.Status == http.StatusOK:
+		return kindDelete
+	case e.Target == journal.TargetCalling || e.Plane == calling.PlaneCallback:
+		return kindCall
+	}
+	return kindOther
+}
+
+// fold takes in new entries, lent by the journal under its lock; m.mu is
+// held. The pages show only the newest of each kind (MaxSegments per
+// document, maxSignatures, maxCallEvents), so fold first counts what the
+// batch holds and then copies only the entries that stay: an update after a
+// burst of thousands of downloads copies a few hundred entries, not the
+// burst, and the journal is locked for one pass over pointers.
+func (m *model) fold(es []journal.Entry) {
+	if len(es) == 0 {
+		return
+	}
+	m.cursor = es[len(es)-1].ID
+	for i := len(es) - 1; i >= 0; i-- {
+		if kindOf(&es[i]) == kindReset {
 			m.reset() // the emulator forgot everything: so does the page
-			m.cursor = e.ID
-		case e.Auth != nil && !e.Auth.OK:
-			m.signatures = append(newest(m.signatures, maxSignatures-1), signatureFailure(&e))
-		case e.Plane == journal.PlaneData && e.Target == journal.TargetMedia && e.DocumentID != "":
+			es = es[i+1:]
+			break
+		}
+	}
+	// skip counts, per kind and document, the older entries of this batch
+	// that newer ones in it would push out anyway.
+	clear(m.skip)
+	var skipSignatures, skipCalls int
+	for i := range es {
+		switch e := &es[i]; kindOf(e) {
+		case kindSignature:
+			skipSignatures++
+		case kindCall:
+			skipCalls++
+		case kindMedia:
+			m.skip[e.DocumentID]++
+		}
+	}
+	skipSignatures -= maxSignatures
+	skipCalls -= maxCallEvents
+	for id, n := range m.skip {
+		m.skip[id] = n - MaxSegments
+	}
+	for i := range es {
+		switch e := &es[i]; kindOf(e) {
+		case kindSignature:
+			if skipSignatures > 0 {
+				skipSignatures--
+				continue
+			}
+			m.signatures = append(newest(m.signatures, maxSignatures-1), signatureFailure(e))
+		case kindMedia:
 			m.track(e.DocumentID)
-			e.Header = nil // not shown; keeps the model small
-			list := append(m.media[e.DocumentID], e)
+			if m.skip[e.DocumentID] > 0 {
+				m.skip[e.DocumentID]--
+				m.omitted[e.DocumentID]++
+				continue
+			}
+			c := *e
+			c.Header = nil // not shown; keeps the model small
+			list := append(m.media[e.DocumentID], c)
 			if len(list) > 2*MaxSegments { // trim in bulk: amortised O(1) per entry
 				m.omitted[e.DocumentID] += len(list) - MaxSegments
 				list = append([]journal.Entry(nil), list[len(list)-MaxSegments:]...)
 			}
 			m.media[e.DocumentID] = list
-		case e.Plane == journal.PlaneData && e.Target == journal.TargetDelete && e.Status == http.StatusOK:
+		case kindDelete:
 			m.track(e.DocumentID)
 			m.deleted[e.DocumentID] = true
-		case e.Target == journal.TargetCalling || e.Plane == calling.PlaneCallback:
-			m.calls = append(newest(m.calls, maxCallEvents-1), callEvent(&e))
+		case kindCall:
+			if skipCalls > 0 {
+				skipCalls--
+				continue
+			}
+			m.calls = append(newest(m.calls, maxCallEvents-1), callEvent(e))
 		}
 	}
 }
 
 func (m *model) reset() {
+	m.skip = map[string]int{}
 	m.media, m.omitted, m.deleted, m.order = map[string][]journal.Entry{}, map[string]int{}, map[string]bool{}, nil
 	m.signatures, m.calls = []SignatureFailure{}, []CallEvent{}
 	m.subs, m.attemptSeq = map[string]*subDeliveries{}, 0 // a reset restarts the engine's attempt numbers

@@ -25,8 +25,9 @@ func (j *Journal) List(f Filter) (page []Entry, next int64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	page = []Entry{}
-	for i := range j.live() {
-		e := &j.live()[i]
+	live := j.liveAfter(f.AfterID)
+	for i := range live {
+		e := &live[i]
 		if !Match(f, e) {
 			continue
 		}

@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 )
 
@@ -87,20 +89,55 @@ func (j *Journal) len() int { return len(j.entries) - j.head }
 // live returns the kept entries, oldest first; j.mu is held.
 func (j *Journal) live() []Entry { return j.entries[j.head:] }
 
-// Query returns copies of the matching entries, oldest first.
+// Query returns copies of the matching entries, oldest first. Entries are
+// kept in ID order, so AfterID skips straight to the first newer one and
+// Limit walks back from the newest: a waiter asking for what is new, or a
+// page asking for the latest few, costs what it gets, not the journal's size.
 func (j *Journal) Query(f Filter) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	live := j.liveAfter(f.AfterID)
 	out := []Entry{}
-	for i := range j.live() {
-		if e := &j.live()[i]; Match(f, e) {
-			out = append(out, *e)
+	if f.Limit <= 0 {
+		for i := range live {
+			if Match(f, &live[i]) {
+				out = append(out, live[i])
+			}
+		}
+		return out
+	}
+	for i := len(live) - 1; i >= 0 && len(out) < f.Limit; i-- {
+		if Match(f, &live[i]) {
+			out = append(out, live[i])
 		}
 	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[len(out)-f.Limit:]
-	}
+	slices.Reverse(out)
 	return out
+}
+
+// ReadAfter calls fn once with the kept entries whose ID is above afterID,
+// oldest first, while the journal is locked: a reader that folds entries
+// into its own model copies only what it keeps, instead of every entry as
+// Query does. fn must be quick, must not call the journal, and must not keep
+// the slice (its slots are reused); a copied Entry shares its Header map,
+// which nobody mutates.
+func (j *Journal) ReadAfter(afterID int64, fn func([]Entry)) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	fn(j.liveAfter(afterID))
+}
+
+// liveAfter returns the kept entries whose ID is above id; j.mu is held.
+func (j *Journal) liveAfter(id int64) []Entry {
+	live := j.live()
+	if id <= 0 {
+		return live
+	}
+	i, _ := slices.BinarySearchFunc(live, id, func(e Entry, id int64) int { return cmp.Compare(e.ID, id) })
+	if i < len(live) && live[i].ID == id {
+		i++
+	}
+	return live[i:]
 }
 
 // Count returns how many entries match f.
@@ -108,8 +145,9 @@ func (j *Journal) Count(f Filter) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := 0
-	for i := range j.live() {
-		if Match(f, &j.live()[i]) {
+	live := j.liveAfter(f.AfterID)
+	for i := range live {
+		if Match(f, &live[i]) {
 			n++
 		}
 	}
