@@ -42,17 +42,7 @@ func TestTLSWithAStorageHostName(t *testing.T) {
 	if !pool.AppendCertsFromPEM(pemBytes) {
 		t.Fatal("the control plane's CA does not parse")
 	}
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	tr := &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: pool},
-		// Resolve the storage host name to the emulator, as /etc/hosts would.
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if host, p, _ := net.SplitHostPort(addr); host == storageHost {
-				addr = net.JoinHostPort("127.0.0.1", p)
-			}
-			return dialer.DialContext(ctx, network, addr)
-		},
-	}
+	tr := trustingTransport(pool, storageHost)
 	ctl, err := control.NewClient(srv.URL(), &http.Client{Transport: tr})
 	if err != nil {
 		t.Fatal(err)
@@ -104,14 +94,7 @@ func TestPersistentCAAndOneStorageHostFlag(t *testing.T) {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(trusted) // read before this emulator started
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool},
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if host, p, _ := net.SplitHostPort(addr); host == storageHost {
-				addr = net.JoinHostPort("127.0.0.1", p)
-			}
-			return dialer.DialContext(ctx, network, addr)
-		}}
+	tr := trustingTransport(pool, storageHost)
 	ctl, err := control.NewClient(srv.URL(), &http.Client{Transport: tr})
 	if err != nil {
 		t.Fatal(err)
@@ -133,4 +116,17 @@ func TestPersistentCAAndOneStorageHostFlag(t *testing.T) {
 	if _, err := emulator.New(emulator.Options{StorageHost: "https://" + storageHost}); err == nil || !strings.Contains(err.Error(), "bare host name") {
 		t.Errorf("a URL as StorageHost: %v", err)
 	}
+}
+
+// trustingTransport trusts only pool and resolves storageHost to the
+// emulator on loopback, as a hosts-file line would.
+func trustingTransport(pool *x509.CertPool, storageHost string) *http.Transport {
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	return &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool},
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if host, p, _ := net.SplitHostPort(addr); host == storageHost {
+				addr = net.JoinHostPort("127.0.0.1", p)
+			}
+			return dialer.DialContext(ctx, network, addr)
+		}}
 }
