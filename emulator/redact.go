@@ -24,10 +24,18 @@ func redactAuthorization(v string) string {
 		return fingerprint(v)
 	}
 	if strings.EqualFold(scheme, "HMAC-SHA256") {
+		// Only SignedHeaders stays as sent; the Signature and anything else
+		// a client put there (which no one can vouch is not a secret) become
+		// fingerprints.
 		parts := strings.Split(rest, "&")
 		for i, p := range parts {
-			if k, sig, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(k), "Signature") {
-				parts[i] = k + "=" + fingerprint(sig)
+			k, v, ok := strings.Cut(p, "=")
+			switch {
+			case ok && strings.EqualFold(strings.TrimSpace(k), "SignedHeaders"):
+			case ok && strings.EqualFold(strings.TrimSpace(k), "Signature"):
+				parts[i] = k + "=" + fingerprint(v)
+			default:
+				parts[i] = fingerprint(p)
 			}
 		}
 		return scheme + " " + strings.Join(parts, "&")
