@@ -276,6 +276,11 @@ func (r *readyStrategy) WaitUntilReady(ctx context.Context, target wait.Strategy
 		}
 		state, serr := target.State(ctx)
 		if serr == nil && !state.Running && state.Status != container.StateCreated {
+			// The logs read above may predate the exit; once it has
+			// exited they are complete, so read them again for the error.
+			if final, lerr := logsOf(ctx, target); lerr == nil {
+				out = final
+			}
 			return fmt.Errorf("the emulator exited (code %d) before listening:\n%s", state.ExitCode, out)
 		}
 		select {
