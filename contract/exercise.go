@@ -68,6 +68,9 @@ func (r *run) exercise(ctx context.Context) (exercise, error) {
 	}
 	r.waitForDownloads(ctx, recs)
 	r.probe.Probe(ctx)
+	if r.probe.Down() != nil {
+		r.settleJournal(ctx)
+	}
 	snap, err := r.snapshot(ctx)
 	if err != nil {
 		return ex, err
@@ -258,4 +261,31 @@ func (r *run) snapshot(ctx context.Context) (*snapshot, error) {
 		return nil, fmt.Errorf("contract: read the fired faults: %w", err)
 	}
 	return s, nil
+}
+
+// settleJournal waits, at most a second, until the data-plane journal stops
+// growing: a request is journaled only when its answer ends, and a webhook
+// that died on an answer can be seen down before that answer is journaled.
+func (r *run) settleJournal(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	last, stable := -1, 0
+	for stable < 3 {
+		n, err := r.c.CountRequests(ctx, api.RequestFilter{Plane: journal.PlaneData})
+		if err != nil {
+			return
+		}
+		if n == last {
+			stable++
+		} else {
+			last, stable = n, 0
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

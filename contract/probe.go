@@ -117,7 +117,9 @@ func (r *run) judgeAlive(s *snapshot) {
 	p.mu.Unlock()
 	// A process can still answer a probe between receiving the answer that
 	// kills it and exiting, so look a little before the last good probe.
-	if faults := faultsBefore(s, lastOK.Add(-crashSlack), down.At); len(faults) > 0 {
+	// and the server journals an answer only after the client has it, so an
+	// answer may end (server-side) just after the failed probe was sent.
+	if faults := faultsBefore(s, lastOK.Add(-crashSlack), down.At.Add(crashSlack)); len(faults) > 0 {
 		e := faults[0]
 		trigger = fmt.Sprintf("right after the storage answered %s", entryLine(e))
 		details = append(details, fmt.Sprintf("%.2f s between that answer and the failed probe", down.At.Sub(e.Time.Add(e.Duration)).Seconds()))
